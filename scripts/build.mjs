@@ -1,0 +1,56 @@
+// Builds every entry point with esbuild, and transpiles the tests (esbuild does not type-check:
+// `npm run typecheck` is the guard).
+import * as esbuild from 'esbuild';
+import { readdirSync, statSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+function walk(dir, out = []) {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) {
+      if (name !== 'fixtures') walk(p, out);
+    } else if (p.endsWith('.ts')) out.push(p);
+  }
+  return out;
+}
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+};
+
+const builds = [
+  { ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  { ...common, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js', banner: { js: '#!/usr/bin/env node' } },
+  { ...common, entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+];
+
+rmSync('out', { recursive: true, force: true });
+const tests = {
+  entryPoints: [...walk('server/src'), ...walk('test'), ...walk('client/src')].filter(
+    (p) => !p.includes('client/src/webview'),
+  ),
+  outdir: 'out',
+  outbase: '.',
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: true,
+  logLevel: 'warning',
+};
+
+const existing = (b) => b.entryPoints.every((e) => { try { statSync(e); return true; } catch { return false; } });
+const all = [...builds.filter(existing), tests];
+if (watch) {
+  for (const b of all) await (await esbuild.context(b)).watch();
+} else {
+  await Promise.all(all.map((b) => esbuild.build(b)));
+}

@@ -1,0 +1,161 @@
+// The `irqtopo` command line: a thin front on the language core.
+//   irqtopo check FILE... [--format text|json|sarif] [--rule CODE=SEVERITY]...
+// Exit status: 0 no errors, 1 errors found, 2 usage or I/O error.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { analyze, validateOverrides, type SeverityOverride } from './core';
+import type { CliIO } from './cli/io';
+import { display, formatJson, formatSarif, formatText, type FileDiagnostic } from './cli/report';
+
+export const VERSION = '0.1.0';
+
+const USAGE = `usage: irqtopo <command> [options]
+
+commands:
+  check FILE... [--format text|json|sarif] [--rule CODE=SEVERITY]...
+      check topology files; exit 0 when no errors, 1 when errors were found, 2 on usage or I/O errors
+  help
+      this text
+
+Severities: off, hint, information, warning, error. Rule codes: docs/rules.md.`;
+
+class UsageError extends Error {}
+
+interface Parsed {
+  positional: string[];
+  options: Map<string, string[]>;
+}
+
+function parseArgs(args: string[], valued: readonly string[], flags: readonly string[] = []): Parsed {
+  const positional: string[] = [];
+  const options = new Map<string, string[]>();
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--') {
+      positional.push(...args.slice(i + 1));
+      break;
+    }
+    if (a.startsWith('-') && a !== '-') {
+      const eq = a.indexOf('=');
+      const name = eq > 0 ? a.slice(0, eq) : a;
+      if (flags.includes(name)) {
+        options.set(name, ['true']);
+        continue;
+      }
+      if (!valued.includes(name)) throw new UsageError(`unknown option '${name}'`);
+      const value = eq > 0 ? a.slice(eq + 1) : args[++i];
+      if (value === undefined) throw new UsageError(`option '${name}' needs a value`);
+      options.set(name, [...(options.get(name) ?? []), value]);
+      continue;
+    }
+    positional.push(a);
+  }
+  return { positional, options };
+}
+
+function format(p: Parsed, allowed: readonly string[]): string {
+  const f = p.options.get('--format')?.at(-1) ?? 'text';
+  if (!allowed.includes(f)) throw new UsageError(`--format must be one of ${allowed.join(', ')}, not '${f}'`);
+  return f;
+}
+
+function rules(p: Parsed): Record<string, SeverityOverride> {
+  const out: Record<string, string> = {};
+  for (const r of p.options.get('--rule') ?? []) {
+    const eq = r.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--rule takes CODE=SEVERITY, not '${r}'`);
+    out[r.slice(0, eq)] = r.slice(eq + 1);
+  }
+  const problems = validateOverrides(out);
+  if (problems.length) throw new UsageError(problems.join('; '));
+  return out as Record<string, SeverityOverride>;
+}
+
+export function nodeIO(): CliIO {
+  return {
+    out: (s) => process.stdout.write(s.endsWith('\n') ? s : s + '\n'),
+    err: (s) => process.stderr.write(s.endsWith('\n') ? s : s + '\n'),
+    readFile: (p) => {
+      try {
+        const st = fs.statSync(p);
+        if (st.isDirectory()) return new Error('is a directory');
+        return fs.readFileSync(p, 'utf8');
+      } catch (e) {
+        const err = e as NodeJS.ErrnoException;
+        return new Error(err.code === 'ENOENT' ? 'no such file' : (err.message ?? String(e)));
+      }
+    },
+    cwd: process.cwd(),
+  };
+}
+
+function check(args: string[], io: CliIO): number {
+  const p = parseArgs(args, ['--format', '--rule']);
+  const fmt = format(p, ['text', 'json', 'sarif']);
+  const overrides = rules(p);
+  if (p.positional.length === 0) throw new UsageError('check needs at least one FILE');
+  const all: FileDiagnostic[] = [];
+  const seen = new Set<string>();
+  let ioError = false;
+  for (const f of p.positional) {
+    const abs = path.resolve(io.cwd, f);
+    const text = io.readFile(abs);
+    if (text instanceof Error) {
+      io.err(`irqtopo: cannot read ${f}: ${text.message}`);
+      ioError = true;
+      continue;
+    }
+    const { diagnostics } = analyze(abs, text, { reader: io.readFile, rules: overrides });
+    for (const d of diagnostics) {
+      const key = `${d.uri}\0${d.range.start.line}\0${d.range.start.character}\0${d.code}\0${d.message}`;
+      if (seen.has(key)) continue; // an included file checked twice
+      seen.add(key);
+      all.push({ ...d, file: d.uri === abs ? f : display(d.uri, io.cwd) });
+    }
+  }
+  if (fmt === 'json') io.out(formatJson(all, io.cwd));
+  else if (fmt === 'sarif') io.out(formatSarif(all, io.cwd, VERSION));
+  else {
+    const text = formatText(all, io.cwd);
+    if (text) io.out(text);
+    const n = (s: string) => all.filter((d) => d.severity === s).length;
+    io.err(`${p.positional.length} file${p.positional.length === 1 ? '' : 's'} checked: ${n('error')} errors, ${n('warning')} warnings, ${n('information') + n('hint')} notes`);
+  }
+  if (ioError) return 2;
+  return all.some((d) => d.severity === 'error') ? 1 : 0;
+}
+
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    switch (cmd) {
+      case 'check':
+        return check(rest, io);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.out(USAGE);
+        return cmd === undefined ? 2 : 0;
+      case '--version':
+        io.out(VERSION);
+        return 0;
+      default:
+        throw new UsageError(`unknown command '${cmd}'`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`irqtopo: ${e.message}\n\n${USAGE}`);
+      return 2;
+    }
+    io.err(`irqtopo: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    return 2;
+  }
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2), nodeIO()).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,393 @@
+// Layering checks (RULES.md "Layering"): the shape of the domain hierarchy. Where several codes
+// could describe one mistake, the specific check owns it and the general one stays silent.
+
+import { KINDS, type DomainKind } from '../kinds';
+import { kernelAtLeast, msiParentFor, remapForId, type Domain, type ScopeItem } from '../model';
+import type { RelatedInformation } from '../types';
+import type { Check } from './registry';
+
+const at = (d: Domain, message: string): RelatedInformation => ({ uri: d.uri, range: d.nameRange, message });
+
+/** Where a domain's parent is named (its `parent` value), else its name. */
+export function parentSite(d: Domain) {
+  return d.parentRef ? { uri: d.parentRef.uri, range: d.parentRef.range } : { uri: d.uri, range: d.nameRange };
+}
+
+function isRoot(d: Domain | undefined): boolean {
+  return !!d?.kind && KINDS[d.kind].root;
+}
+function isMsiParent(d: Domain | undefined): boolean {
+  return !!d?.kind && KINDS[d.kind].msiParent;
+}
+const X86_PARENTS: readonly DomainKind[] = ['vector', 'remap'];
+
+/** The first remap or its on a domain's chain to the root (cycle-safe). */
+export function unitOf(d: Domain | undefined): Domain | undefined {
+  const seen = new Set<Domain>();
+  for (let c = d; c && !seen.has(c); c = c.parent) {
+    seen.add(c);
+    if (c.kind === 'remap' || c.kind === 'its') return c;
+  }
+  return undefined;
+}
+
+/** A domain's chain, itself first, to the root (cycle-safe). */
+export function chainOf(d: Domain | undefined): Domain[] {
+  const out: Domain[] = [];
+  const seen = new Set<Domain>();
+  for (let c = d; c && !seen.has(c); c = c.parent) {
+    seen.add(c);
+    out.push(c);
+  }
+  return out;
+}
+
+export const rootCheck: Check = {
+  code: 'root',
+  run(m, report) {
+    const roots = m.domains.filter(isRoot);
+    if (roots.length === 0 && m.domains.length > 0) {
+      const want = m.arch === 'arm64' ? 'gic' : m.arch === 'riscv' ? 'imsic' : 'vector';
+      report(
+        { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+        m.rootUri,
+        `the hierarchy has no root: every chain must end in the CPU-level domain. Add e.g. \`domain ${want === 'vector' ? 'VECTOR' : want === 'gic' ? 'GICv3' : 'IMSIC'} : ${want}\``,
+      );
+    }
+    for (const r of roots.slice(1)) {
+      report(r.nameRange, r.uri, `a second root '${r.name}': a machine has one CPU-level root domain, and every chain ends in it`, [
+        at(roots[0], `the first root, '${roots[0].name}'`),
+      ]);
+    }
+    for (const r of roots) {
+      if (r.parentRef) {
+        report(r.parentRef.range, r.parentRef.uri, `'${r.name}' is a ${r.kind} domain, the root: it has no parent. Remove the parent`, []);
+      }
+    }
+  },
+};
+
+export const parentCycleCheck: Check = {
+  code: 'parent-cycle',
+  run(m, report) {
+    const reported = new Set<Domain>();
+    for (const d of m.domains) {
+      if (reported.has(d)) continue;
+      const path: Domain[] = [];
+      const seen = new Set<Domain>();
+      let c: Domain | undefined = d;
+      while (c && !seen.has(c)) {
+        seen.add(c);
+        path.push(c);
+        c = c.parent;
+      }
+      if (c !== d) continue; // not a cycle through d (a cycle further up is reported from its own members)
+      const names = [...path.map((x) => x.name), d.name].join(' -> ');
+      for (const x of path) {
+        reported.add(x);
+        const site = parentSite(x);
+        report(
+          site.range,
+          site.uri,
+          `the parent chain loops (${names}): it must end in the root domain, as every irq_domain hierarchy does`,
+          path.filter((y) => y !== x).map((y) => at(y, `'${y.name}' is part of the loop`)),
+        );
+      }
+    }
+  },
+};
+
+export const missingParentCheck: Check = {
+  code: 'missing-property',
+  run(m, report) {
+    for (const d of m.domains) {
+      if (d.implied || !d.kind || KINDS[d.kind].root || d.parentRef) continue;
+      report(
+        d.nameRange,
+        d.uri,
+        `the ${d.kind} domain '${d.name}' has no parent: add \`parent NAME\` (${KINDS[d.kind].parentRule})`,
+      );
+    }
+  },
+};
+
+export const kindArchCheck: Check = {
+  code: 'kind-arch',
+  run(m, report) {
+    if (!m.arch) return;
+    for (const d of m.domains) {
+      if (!d.kind || d.implied) continue;
+      if (KINDS[d.kind].arches.includes(m.arch)) continue;
+      if (d.kind === 'platform-msi' && d.parent?.kind && X86_PARENTS.includes(d.parent.kind)) continue; // platform-msi-x86
+      const where = Object.values(KINDS)
+        .filter((k) => k.kind === d.kind)
+        .map((k) => k.arches.join(', '))[0];
+      report(d.nameRange, d.uri, `'${d.name}' is a ${d.kind} domain, which ${m.arch} does not have (${d.kind} exists on ${where})`);
+    }
+  },
+};
+
+export const remapParentCheck: Check = {
+  code: 'remap-parent',
+  run(m, report) {
+    for (const d of m.domains) {
+      if ((d.kind !== 'remap' && d.kind !== 'its') || !d.parent || isRoot(d.parent)) continue;
+      report(
+        d.parentRef!.range,
+        d.parentRef!.uri,
+        `'${d.name}' is a ${d.kind === 'remap' ? 'remap unit' : 'ITS'}, whose parent must be the root (${d.kind === 'remap' ? 'VECTOR' : 'GICv3'}), not the ${d.parent.kind} domain '${d.parent.name}'`,
+        [at(d.parent, `'${d.parent.name}' is declared here`)],
+      );
+    }
+  },
+};
+
+const UNDER_PCI_MSI: readonly DomainKind[] = ['ims', 'ntb', 'platform-msi', 'hpet'];
+
+export const imsParentPciMsiCheck: Check = {
+  code: 'ims-parent-pci-msi',
+  run(m, report) {
+    for (const d of m.domains) {
+      if (!d.kind || !UNDER_PCI_MSI.includes(d.kind) || d.parent?.kind !== 'pci-msi') continue;
+      const p = d.parent;
+      const above = p.parent ? `'${p.parent.name}'` : 'the IR unit or the vector domain above it';
+      report(
+        d.parentRef!.range,
+        d.parentRef!.uri,
+        `the ${d.kind} domain '${d.name}' is parented to the PCI/MSI domain '${p.name}'. PCI/MSI and ${d.kind === 'ims' ? 'IMS' : d.kind} domains sit at the same level; PCIe is only the transport, so the parent is the IR unit or the vector domain (tglx, lore 87h7tcgbs2.fsf@nanos.tec.linutronix.de). Reparent '${d.name}' to ${above}`,
+        [at(p, `'${p.name}' is a pci-msi domain${p.implied ? ` (the per-device domain of ${p.impliedFor?.name})` : ''}`)],
+      );
+    }
+  },
+};
+
+export const dmarMsiUnderRemapCheck: Check = {
+  code: 'dmar-msi-under-remap',
+  run(m, report) {
+    for (const d of m.domains) {
+      if (d.kind !== 'dmar-msi' || d.parent?.kind !== 'remap') continue;
+      const root = m.domains.find((x) => x.kind === 'vector');
+      report(
+        d.parentRef!.range,
+        d.parentRef!.uri,
+        `the DMAR-MSI domain '${d.name}' is parented to the remap unit '${d.parent.name}': the IOMMU's own fault and event interrupts cannot be remapped by that IOMMU, so DMAR-MSI is always a child of VECTOR (arch/x86/kernel/apic/msi.c). Reparent it to ${root ? `'${root.name}'` : 'the vector domain'}`,
+        [at(d.parent, `'${d.parent.name}' is a remap unit`)],
+      );
+    }
+  },
+};
+
+export const platformMsiX86Check: Check = {
+  code: 'platform-msi-x86',
+  run(m, report) {
+    for (const d of m.domains) {
+      if (d.kind !== 'platform-msi' || !d.parent?.kind || !X86_PARENTS.includes(d.parent.kind)) continue;
+      report(
+        d.parentRef!.range,
+        d.parentRef!.uri,
+        `the platform-msi domain '${d.name}' sits under the x86 ${d.parent.kind} domain '${d.parent.name}': x86 MSI parents accept only PCI device domains (x86_init_dev_msi_info takes DOMAIN_BUS_PCI_DEVICE_MSI/MSIX children only, arch/x86/kernel/apic/msi.c). Model a device-specific store as a per-device ims domain (6.2-6.9) or as PCI/MSI-X`,
+        [at(d.parent, `'${d.parent.name}' is an x86 MSI parent`)],
+      );
+    }
+  },
+};
+
+export const parentNotMsiParentCheck: Check = {
+  code: 'parent-not-msi-parent',
+  run(m, report) {
+    for (const d of m.domains) {
+      const p = d.parent;
+      if (!d.kind || !p?.kind) continue;
+      const k = d.kind;
+      if (KINDS[k].root || k === 'remap' || k === 'its') continue; // root, remap-parent
+      if (UNDER_PCI_MSI.includes(k) && p.kind === 'pci-msi') continue; // ims-parent-pci-msi
+      if (k === 'dmar-msi' && p.kind === 'remap') continue; // dmar-msi-under-remap
+      if (k === 'platform-msi' && X86_PARENTS.includes(p.kind)) continue; // platform-msi-x86
+      let legal: boolean;
+      if (k === 'dmar-msi') legal = isRoot(p);
+      else if (k === 'ioapic' || k === 'hpet') legal = isRoot(p) || p.kind === 'remap';
+      else if (k === 'aplic') legal = p.kind === 'imsic';
+      else legal = isMsiParent(p);
+      if (legal) continue;
+      const site = parentSite(d);
+      report(
+        site.range,
+        site.uri,
+        `the ${k} domain '${d.name}' has the ${p.kind} domain '${p.name}' as parent, which is not ${k === 'dmar-msi' ? 'the root' : 'an MSI parent'}: ${k === 'ioapic' || k === 'hpet' ? 'an IO-APIC or HPET sits under the root or under the remap unit whose scope holds it' : k === 'aplic' ? 'an APLIC in MSI mode feeds the IMSIC' : 'per-device message domains can only be created under a domain with IRQ_DOMAIN_FLAG_MSI_PARENT (msi_create_device_irq_domain, kernel/irq/msi.c)'}. Legal parent: ${KINDS[k].parentRule}`,
+        [at(p, `'${p.name}' is a ${p.kind} domain`)],
+      );
+    }
+  },
+};
+
+export const imsSharedCheck: Check = {
+  code: 'ims-shared',
+  run(m, report) {
+    for (const d of m.domains) {
+      if (d.kind !== 'ims' || d.servedDevices.length < 2) continue;
+      const [first, ...others] = d.servedDevices;
+      report(
+        d.nameRange,
+        d.uri,
+        `the IMS domain '${d.name}' serves ${d.servedDevices.length} devices (${d.servedDevices.map((x) => x.name).join(', ')}): IMS slot storage and masking are device-specific, so each device needs its own IMS domain (tglx, lore 87h7tcgbs2.fsf@nanos.tec.linutronix.de). Split it into one domain per device`,
+        [first, ...others].map((x) => ({ uri: x.uri, range: x.nameRange, message: `${x.name} uses '${d.name}'` })),
+      );
+    }
+  },
+};
+
+export const imsNoSlotsCheck: Check = {
+  code: 'ims-no-slots',
+  run(m, report) {
+    for (const d of m.domains) {
+      if (d.kind !== 'ims' || d.slots !== undefined) continue;
+      report(
+        d.nameRange,
+        d.uri,
+        `the IMS domain '${d.name}' has no \`slots\`: slot allocation belongs in the IMS domain's own allocator, not in the driver (tglx, lore 87mu17ghr1.fsf@nanos.tec.linutronix.de). Add \`slots N\` (the device's message store size)`,
+      );
+    }
+  },
+};
+
+function scopeSite(unit: Domain, item: ScopeItem | undefined): RelatedInformation {
+  if (item) return { uri: unit.uri, range: item.range, message: `'${unit.name}' lists it in its scope` };
+  return { uri: unit.uri, range: unit.nameRange, message: `'${unit.name}' has no scope (INCLUDE_PCI_ALL): it covers it` };
+}
+
+export const remapScopeCheck: Check = {
+  code: 'remap-scope-mismatch',
+  run(m, report) {
+    const units = m.domains.filter((d) => d.kind === 'remap' || d.kind === 'its');
+    if (units.length === 0) return;
+    // devices: their message domains (msi-domain, ims, ntb) must go through the covering unit
+    for (const dev of m.devices) {
+      if (!dev.pci) continue;
+      const want = msiParentFor(m, dev.pci);
+      const wantUnit = want && (want.kind === 'remap' || want.kind === 'its') ? want : undefined;
+      const item = wantUnit?.scope?.find(
+        (s) => s.kind === 'bus' && s.segment === dev.pci!.segment && dev.pci!.bus >= s.first && dev.pci!.bus <= s.last,
+      );
+      const seen = new Set<Domain>();
+      for (const [dom, ref] of [
+        [dev.msiDomain, dev.msiDomainRef],
+        [dev.ims, dev.imsRef],
+        [dev.ntb, dev.ntbRef],
+      ] as const) {
+        if (!dom || dom.implied || seen.has(dom)) continue;
+        seen.add(dom);
+        const got = unitOf(dom);
+        if (got === wantUnit) continue;
+        const site = ref ?? dom.parentRef ?? { uri: dom.uri, range: dom.nameRange };
+        const related: RelatedInformation[] = [];
+        if (wantUnit) related.push(scopeSite(wantUnit, item));
+        if (got) related.push(at(got, `'${dom.name}' goes through '${got.name}'`));
+        report(
+          site.range,
+          site.uri,
+          wantUnit
+            ? got
+              ? `${dev.name} (${dev.pci.text}) is routed through '${got.name}' by '${dom.name}', but '${wantUnit.name}' is the unit whose scope holds it: each IR unit owns its remap table and source-ID checks, so its per-device domains depend on that unit (tglx, lore 87h7tcgbs2.fsf@nanos.tec.linutronix.de). Route it through '${wantUnit.name}'`
+              : `${dev.name} (${dev.pci.text}) bypasses remapping through '${dom.name}', but '${wantUnit.name}' covers it: with IR enabled the IOMMU blocks compatibility-format MSIs from its scope (drivers/iommu/intel/irq_remapping.c). Route it through '${wantUnit.name}'`
+            : `${dev.name} (${dev.pci.text}) is routed through '${got!.name}', whose scope does not hold it: the unit would reject its requester ID (source-ID check). Fix the scope or the route`,
+          related,
+        );
+      }
+    }
+    // IO-APICs and HPETs: under the unit that lists their id (DRHD scope), or the root if none does
+    if (!units.some((u) => u.kind === 'remap')) return;
+    for (const d of m.domains) {
+      if ((d.kind !== 'ioapic' && d.kind !== 'hpet') || !d.parent) continue;
+      const want = remapForId(m, d.kind, d.id);
+      const got = d.parent.kind === 'remap' ? d.parent : undefined;
+      if (got === want) continue;
+      if (!d.parent.kind || (d.parent.kind !== 'remap' && !isRoot(d.parent))) continue; // parent-not-msi-parent
+      const item = want?.scope?.find((s) => s.kind === d.kind && s.id === d.id);
+      const label = d.kind === 'ioapic' ? 'IO-APIC' : 'HPET';
+      const related: RelatedInformation[] = [];
+      if (want) related.push(scopeSite(want, item));
+      report(
+        d.parentRef!.range,
+        d.parentRef!.uri,
+        want
+          ? `the ${label} '${d.name}'${d.id !== undefined ? ` (id ${d.id})` : ''} is under '${d.parent.name}', but '${want.name}' is the unit whose scope holds it: the unit programs its source-ID ("Failed to set source-id of ${label}", drivers/iommu/intel/irq_remapping.c). Reparent it to '${want.name}'`
+          : `the ${label} '${d.name}'${d.id !== undefined ? ` (id ${d.id})` : ' (no id)'} is under '${d.parent.name}', whose scope does not list it ("Failed to set source-id of ${label}", drivers/iommu/intel/irq_remapping.c). Add \`${d.kind} ${d.id ?? 'ID'}\` to that unit's scope, or reparent it`,
+        related,
+      );
+    }
+  },
+};
+
+export const virtualMsixCheck: Check = {
+  code: 'virtual-msix',
+  run(m, report) {
+    for (const dev of m.devices) {
+      for (const g of dev.groups) {
+        const irq = g.irqs[0];
+        const s = irq?.source;
+        if (!s) continue;
+        if (s.kind === 'virtual') {
+          report(
+            s.range,
+            g.uri,
+            `${g.irqs.length > 1 ? `${dev.name}.${g.name}[${g.first}..${g.last}] are` : `${irq.id} is`} a virtual MSI-X entry (PCI_IRQ_VIRTUAL, beyond the table): such interrupts have nothing to do with PCI/MSI-X and belong in a per-device NTB domain ("PCI_IRQ_VIRTUAL has to die ASAP", tglx, lore 87ilwacwp8.ffs@tglx). Declare an \`ntb\` domain for ${dev.name} and use \`window W\``,
+          );
+        } else if (s.kind === 'window' && irq.domain?.kind === 'pci-msi') {
+          report(
+            s.range,
+            g.uri,
+            `${irq.id} is an NTB memory-window interrupt placed in the PCI/MSI domain '${irq.domain.name}': it is not a PCI/MSI-X entry and belongs in a per-device NTB domain (tglx, lore 87ilwacwp8.ffs@tglx). Give ${dev.name} an \`ntb\` domain`,
+            [at(irq.domain, `'${irq.domain.name}' is a pci-msi domain`)],
+          );
+        }
+      }
+    }
+  },
+};
+
+export const mixedMsiEraCheck: Check = {
+  code: 'mixed-msi-era',
+  run(m, report) {
+    if (m.arch !== 'x86' || kernelAtLeast(m, 6, 2) !== true) return;
+    for (const d of m.domains) {
+      if (d.kind !== 'pci-msi' || d.implied || d.device || !d.parent) continue;
+      const perDevice = d.parent.children.find((c) => c.kind === 'pci-msi' && c.implied);
+      if (!perDevice) continue;
+      report(
+        d.nameRange,
+        d.uri,
+        `'${d.name}' is a shared PCI/MSI domain beside per-device domains such as '${perDevice.name}' under '${d.parent.name}', on kernel ${m.kernel!.text}: x86 converted to per-device MSI domains wholesale in 6.2 (tglx, lore 20221124230505.073418677@linutronix.de). Drop '${d.name}' and let each device have its own domain`,
+        [at(perDevice, `'${perDevice.name}' is the per-device domain of ${perDevice.impliedFor?.name ?? 'a device'}`)],
+      );
+    }
+  },
+};
+
+export const platformMsiPciCheck: Check = {
+  code: 'platform-msi-pci',
+  run(m, report) {
+    for (const dev of m.devices) {
+      if (!dev.pci || dev.msiDomain?.kind !== 'platform-msi') continue;
+      const site = dev.msiDomainRef ?? { uri: dev.uri, range: dev.nameRange };
+      report(
+        site.range,
+        site.uri,
+        `${dev.name} is a PCI device (${dev.pci.text}) whose interrupts use the platform-MSI domain '${dev.msiDomain.name}': platform-MSI is a shared crutch, and device-specific message stores need their own domain (tglx, lore 87h7tcgbs2.fsf@nanos.tec.linutronix.de). Use its PCI/MSI(-X) domain, or a per-device domain`,
+        [at(dev.msiDomain, `'${dev.msiDomain.name}' is a platform-msi domain`)],
+      );
+    }
+  },
+};
+
+export const unusedDomainCheck: Check = {
+  code: 'unused-domain',
+  run(m, report) {
+    const endpoints = new Set<Domain>();
+    for (const irq of m.irqs) if (irq.domain) endpoints.add(irq.domain);
+    for (const d of m.domains) {
+      if (d.implied || !d.kind || KINDS[d.kind].root) continue;
+      if (d.children.length > 0 || d.servedDevices.length > 0 || endpoints.has(d)) continue;
+      report(d.nameRange, d.uri, `'${d.name}' is declared but is no parent of anything and serves no interrupt`);
+    }
+  },
+};
