@@ -806,7 +806,7 @@ class Binder {
         dev.msiDomain = md;
         md.servedDevices.push(dev);
       }
-      dev.ims = this.resolveDomain(dev.imsRef, ['ims']);
+      dev.ims = this.resolveDomain(dev.imsRef, ['ims', 'platform-msi']);
       dev.ntb = this.resolveDomain(dev.ntbRef, ['ntb']);
       dev.ioapic = this.resolveDomain(dev.ioapicRef, ['ioapic']);
       if (dev.ims) dev.ims.servedDevices.push(dev);
@@ -1169,7 +1169,7 @@ export function msiParentFor(m: Model, pci: Pci | undefined): Domain | undefined
       if (u.scope?.some((s) => s.kind === 'bus' && s.segment === pci.segment && pci.bus >= s.first && pci.bus <= s.last))
         return u;
   }
-  const all = units.find((u) => u.scope === undefined && u.kind === 'remap');
+  const all = units.find((u) => u.scope === undefined);
   if (all) return all;
   if (!pci) return undefined;
   const root = m.domains.find((d) => d.kind && KINDS[d.kind].root && KINDS[d.kind].msiParent);

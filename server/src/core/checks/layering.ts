@@ -31,6 +31,16 @@ export function unitOf(d: Domain | undefined): Domain | undefined {
   return undefined;
 }
 
+/** Whether every `parent` on the chain resolved (if not, unknown-name has said so already). */
+export function chainResolved(d: Domain | undefined): boolean {
+  const seen = new Set<Domain>();
+  for (let c = d; c && !seen.has(c); c = c.parent) {
+    seen.add(c);
+    if (c.parentRef && !c.parent) return false;
+  }
+  return true;
+}
+
 /** A domain's chain, itself first, to the root (cycle-safe). */
 export function chainOf(d: Domain | undefined): Domain[] {
   const out: Domain[] = [];
@@ -127,11 +137,21 @@ export const kindArchCheck: Check = {
   },
 };
 
+/** Whether a domain's parent chain loops (parent-cycle owns those; other parent checks stay silent). */
+export function onCycle(d: Domain): boolean {
+  const seen = new Set<Domain>();
+  for (let c: Domain | undefined = d; c; c = c.parent) {
+    if (seen.has(c)) return true;
+    seen.add(c);
+  }
+  return false;
+}
+
 export const remapParentCheck: Check = {
   code: 'remap-parent',
   run(m, report) {
     for (const d of m.domains) {
-      if ((d.kind !== 'remap' && d.kind !== 'its') || !d.parent || isRoot(d.parent)) continue;
+      if ((d.kind !== 'remap' && d.kind !== 'its') || !d.parent || isRoot(d.parent) || onCycle(d)) continue;
       report(
         d.parentRef!.range,
         d.parentRef!.uri,
@@ -197,7 +217,7 @@ export const parentNotMsiParentCheck: Check = {
   run(m, report) {
     for (const d of m.domains) {
       const p = d.parent;
-      if (!d.kind || !p?.kind) continue;
+      if (!d.kind || !p?.kind || onCycle(d)) continue;
       const k = d.kind;
       if (KINDS[k].root || k === 'remap' || k === 'its') continue; // root, remap-parent
       if (UNDER_PCI_MSI.includes(k) && p.kind === 'pci-msi') continue; // ims-parent-pci-msi
@@ -274,7 +294,7 @@ export const remapScopeCheck: Check = {
         [dev.ims, dev.imsRef],
         [dev.ntb, dev.ntbRef],
       ] as const) {
-        if (!dom || dom.implied || seen.has(dom)) continue;
+        if (!dom || dom.implied || seen.has(dom) || !chainResolved(dom)) continue;
         seen.add(dom);
         const got = unitOf(dom);
         if (got === wantUnit) continue;
@@ -330,7 +350,7 @@ export const virtualMsixCheck: Check = {
           report(
             s.range,
             g.uri,
-            `${g.irqs.length > 1 ? `${dev.name}.${g.name}[${g.first}..${g.last}] are` : `${irq.id} is`} a virtual MSI-X entry (PCI_IRQ_VIRTUAL, beyond the table): such interrupts have nothing to do with PCI/MSI-X and belong in a per-device NTB domain ("PCI_IRQ_VIRTUAL has to die ASAP", tglx, lore 87ilwacwp8.ffs@tglx). Declare an \`ntb\` domain for ${dev.name} and use \`window W\``,
+            `${g.irqs.length > 1 ? `${dev.name}.${g.name}[${g.first}..${g.last}] are virtual MSI-X entries` : `${irq.id} is a virtual MSI-X entry`} (PCI_IRQ_VIRTUAL, beyond the table): such interrupts have nothing to do with PCI/MSI-X and belong in a per-device NTB domain ("PCI_IRQ_VIRTUAL has to die ASAP", tglx, lore 87ilwacwp8.ffs@tglx). Declare an \`ntb\` domain for ${dev.name} and use \`window W\``,
           );
         } else if (s.kind === 'window' && irq.domain?.kind === 'pci-msi') {
           report(
@@ -367,14 +387,20 @@ export const platformMsiPciCheck: Check = {
   code: 'platform-msi-pci',
   run(m, report) {
     for (const dev of m.devices) {
-      if (!dev.pci || dev.msiDomain?.kind !== 'platform-msi') continue;
-      const site = dev.msiDomainRef ?? { uri: dev.uri, range: dev.nameRange };
-      report(
-        site.range,
-        site.uri,
-        `${dev.name} is a PCI device (${dev.pci.text}) whose interrupts use the platform-MSI domain '${dev.msiDomain.name}': platform-MSI is a shared crutch, and device-specific message stores need their own domain (tglx, lore 87h7tcgbs2.fsf@nanos.tec.linutronix.de). Use its PCI/MSI(-X) domain, or a per-device domain`,
-        [at(dev.msiDomain, `'${dev.msiDomain.name}' is a platform-msi domain`)],
-      );
+      if (!dev.pci) continue;
+      for (const [dom, ref] of [
+        [dev.msiDomain, dev.msiDomainRef],
+        [dev.ims, dev.imsRef],
+      ] as const) {
+        if (dom?.kind !== 'platform-msi') continue;
+        const site = ref ?? { uri: dev.uri, range: dev.nameRange };
+        report(
+          site.range,
+          site.uri,
+          `${dev.name} is a PCI device (${dev.pci.text}) whose device-specific interrupts use the platform-MSI domain '${dom.name}': platform-MSI is a shared crutch, and a device-specific message store needs its own per-device domain (tglx, lore 87h7tcgbs2.fsf@nanos.tec.linutronix.de). Give ${dev.name} its own ims domain (x86, 6.2-6.9) or use its PCI/MSI-X domain`,
+          [at(dom, `'${dom.name}' is a platform-msi domain`)],
+        );
+      }
     }
   },
 };
@@ -386,8 +412,12 @@ export const unusedDomainCheck: Check = {
     for (const irq of m.irqs) if (irq.domain) endpoints.add(irq.domain);
     for (const d of m.domains) {
       if (d.implied || !d.kind || KINDS[d.kind].root) continue;
-      if (d.children.length > 0 || d.servedDevices.length > 0 || endpoints.has(d)) continue;
-      report(d.nameRange, d.uri, `'${d.name}' is declared but is no parent of anything and serves no interrupt`);
+      if (d.children.length > 0 || endpoints.has(d)) continue;
+      report(
+        d.nameRange,
+        d.uri,
+        `'${d.name}' is declared but is no parent of anything and serves no interrupt${d.servedDevices.length ? ` (${d.servedDevices.map((x) => x.name).join(', ')} request${d.servedDevices.length === 1 ? 's' : ''} none through it)` : ''}`,
+      );
     }
   },
 };

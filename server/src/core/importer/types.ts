@@ -145,6 +145,7 @@ export interface KeptLine {
   src: Src;
   text: string;
   why: string;
+  severity: ProblemSeverity;
 }
 
 export type Format = 'proc-interrupts' | 'debugfs-irqs' | 'debugfs-domains' | 'ls-domains';

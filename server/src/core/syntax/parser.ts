@@ -192,6 +192,8 @@ class Parser {
 
   /** After a statement: the line must end (newline, `;` or end of file). */
   private endStatement(): void {
+    // a block closed by recovery stops before the next statement's line: the line break is behind us
+    if (this.last.t === T.Newline) return;
     if (this.atEnd()) {
       if (!this.at(T.EOF)) this.advance();
       return;

@@ -1,0 +1,89 @@
+// The route model: what the simulation computes, as plain data. It feeds the CLI's `routes`,
+// hovers, inlay hints, the tree views and the diagram. (Contract shared by the simulator, the
+// language server and the client: extend it, don't rename fields.)
+
+import type { Range } from '../syntax/ast';
+import type { Diagnostic } from '../types';
+
+export interface MsiMessage {
+  address_hi: number;
+  address_lo: number;
+  data: number;
+}
+
+/** One level of the walk from the endpoint domain to the root. */
+export interface Hop {
+  /** the domain's name, e.g. `IR-PCI-MSIX-0000:03:00.0`, `INTEL-IR-0`, `VECTOR` */
+  domain: string;
+  /** the hwirq at this level (MSI-X index, IMS slot, IRTE index, pin, event ID, vector...) */
+  hwirq: number | null;
+  /** the resource taken at this level, for people: `MSI-X entry 1`, `IRTE 17`, `CPU 3 vector 0x24` */
+  resource: string;
+}
+
+export interface Route {
+  /** `nvme0.q[1]` */
+  irq: string;
+  device: string;
+  uri: string;
+  /** the `irq` statement */
+  range: Range;
+  cpu: number | null;
+  vector: number | null;
+  lpi: number | null;
+  /** the IRTE index (Intel handle + subhandle) or AMD per-device table index; null when not remapped */
+  irte: number | null;
+  /** ITS event ID (arm64) */
+  event: number | null;
+  /** the domains walked, endpoint first, root last */
+  path: string[];
+  hops: Hop[];
+  message: MsiMessage | null;
+  managed: boolean;
+  /** set when allocation failed at some level: the RULES.md code and why */
+  failure: { code: string; message: string } | null;
+}
+
+export interface CpuUsage {
+  cpu: number;
+  apic_id: number;
+  /** vectors allocated (incl. in-use and pinned), not counting system vectors */
+  used: number;
+  /** free external vectors (capacity - managed reservations - allocations), as the matrix's avl */
+  available: number;
+  /** managed reservations (man) and managed allocations (mac) */
+  managed: number;
+  managed_allocated: number;
+  /** the allocated vectors */
+  vectors: number[];
+}
+
+export interface DomainUsage {
+  name: string;
+  /** what the domain hands out: `IRTE`, `MSI-X entry`, `IMS slot`, `event ID`, `vector`, `pin`... */
+  resource: string;
+  used: number;
+  /** capacity, or null when unbounded/unknown */
+  size: number | null;
+}
+
+export interface InjectResult {
+  uri: string;
+  range: Range;
+  irq: string | null;
+  cpu: number | null;
+  vector: number | null;
+  lpi: number | null;
+  /** why nothing fires, when irq is null */
+  reason: string | null;
+}
+
+export interface Simulation {
+  routes: Route[];
+  routesById: Map<string, Route>;
+  cpus: CpuUsage[];
+  domains: DomainUsage[];
+  injects: InjectResult[];
+  /** the Resources diagnostics (and expect/inject results), with RULES.md codes */
+  diagnostics: Diagnostic[];
+}
