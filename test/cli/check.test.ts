@@ -6,7 +6,10 @@ import { main } from '../../server/src/cli';
 import type { CliIO } from '../../server/src/cli/io';
 import { ROOT } from '../core/helpers';
 
-export async function run(args: string[], files: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
+export async function run(
+  args: string[],
+  files: Record<string, string> = {},
+): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
   const io: CliIO = {
@@ -38,7 +41,10 @@ describe('irqtopo check', () => {
     assert.ok(d, r.out);
     const lines = fs.readFileSync(path.join(ROOT, IMS_BAD), 'utf8').split('\n');
     assert.match(lines[d.range.start.line], /^\s*(domain IMS.*)?parent\s/, 'reported on the parent line');
-    assert.equal(lines[d.range.start.line].slice(d.range.start.character, d.range.end.character).replace(/"/g, ''), d.related[0] ? d.message.match(/PCI\/MSI domain '([^']+)'/)?.[1] : '');
+    assert.equal(
+      lines[d.range.start.line].slice(d.range.start.character, d.range.end.character).replace(/"/g, ''),
+      d.related[0] ? d.message.match(/PCI\/MSI domain '([^']+)'/)?.[1] : '',
+    );
     assert.match(d.related[0].message, /pci-msi domain/);
     assert.equal(d.file, IMS_BAD);
   });
@@ -65,7 +71,10 @@ describe('irqtopo check', () => {
     assert.equal(warn.code, 0);
     assert.match(warn.out, /warning ims-parent-pci-msi/);
     const off = await run(['check', IMS_BAD, '--rule=ims-parent-pci-msi=off', '--format=json']);
-    assert.equal(JSON.parse(off.out).diagnostics.filter((d: { code: string }) => d.code === 'ims-parent-pci-msi').length, 0);
+    assert.equal(
+      JSON.parse(off.out).diagnostics.filter((d: { code: string }) => d.code === 'ims-parent-pci-msi').length,
+      0,
+    );
   });
 
   it('emits SARIF 2.1.0 with rules, levels and 1-based regions', async () => {
@@ -94,7 +103,8 @@ describe('irqtopo check', () => {
 
   it('reports diagnostics of an included file under that file’s path', async () => {
     const files = {
-      [path.join(ROOT, 'virt/main.irqtopo')]: 'include "inc.irqtopo"\narch x86\ncpus 0-1\ndomain VECTOR : vector\n',
+      [path.join(ROOT, 'virt/main.irqtopo')]:
+        'include "inc.irqtopo"\narch x86\ncpus 0-1\ndomain VECTOR : vector\n',
       [path.join(ROOT, 'virt/inc.irqtopo')]: 'domain X : remap { parent NOPE }\n',
     };
     const r = await run(['check', 'virt/main.irqtopo'], files);

@@ -43,7 +43,9 @@ function verify(file: string): void {
 describe('check fixtures', () => {
   it('cover every RULES.md code except route', () => {
     const missing = RULES.map((r) => r.code).filter(
-      (c) => !fs.existsSync(path.join(DIR, c, 'fire.irqtopo')) || !fs.existsSync(path.join(DIR, c, 'near-miss.irqtopo')),
+      (c) =>
+        !fs.existsSync(path.join(DIR, c, 'fire.irqtopo')) ||
+        !fs.existsSync(path.join(DIR, c, 'near-miss.irqtopo')),
     );
     assert.deepEqual(missing, []);
   });
@@ -54,7 +56,10 @@ describe('check fixtures', () => {
     describe(rule.code, () => {
       run('fires on fire.irqtopo', () => {
         const file = path.join(dir, 'fire.irqtopo');
-        assert.ok([...annotations(fs.readFileSync(file, 'utf8')).values()].some((cs) => cs.includes(rule.code)), 'the fixture annotates its own code');
+        assert.ok(
+          [...annotations(fs.readFileSync(file, 'utf8')).values()].some((cs) => cs.includes(rule.code)),
+          'the fixture annotates its own code',
+        );
         verify(file);
       });
       run('stays silent on near-miss.irqtopo', () => verify(path.join(dir, 'near-miss.irqtopo')));

@@ -35,11 +35,73 @@ function checkResult(text: string): void {
 }
 
 const TOKENS = [
-  'arch', 'x86', 'arm64', 'kernel', '6.6', '5.15', 'cpus', '0-3', 'domain', 'device', 'irq', 'expect', 'inject',
-  'include', '"a.irqtopo"', 'VECTOR', 'IR-0', ':', 'vector', 'remap', 'ims', 'pci-msi', 'gic', 'its', '{', '}', '[',
-  ']', ';', '\n', ',', '..', '-', '>', 'parent', 'scope', '0000:00-7f', 'pci', '01:00.0', 'msix', 'msi', '8', '0x20',
-  'slots', 'device', 'd.q', 'd', 'managed', 'affinity', 'cpu', 'vector', 'path', 'message', 'from', '#', '//',
-  '"', 'ioapic', 'pin', 'window', 'virtual', 'system-vectors', 'in-use', '\u0000', 'é', '𝔸', '\r\n',
+  'arch',
+  'x86',
+  'arm64',
+  'kernel',
+  '6.6',
+  '5.15',
+  'cpus',
+  '0-3',
+  'domain',
+  'device',
+  'irq',
+  'expect',
+  'inject',
+  'include',
+  '"a.irqtopo"',
+  'VECTOR',
+  'IR-0',
+  ':',
+  'vector',
+  'remap',
+  'ims',
+  'pci-msi',
+  'gic',
+  'its',
+  '{',
+  '}',
+  '[',
+  ']',
+  ';',
+  '\n',
+  ',',
+  '..',
+  '-',
+  '>',
+  'parent',
+  'scope',
+  '0000:00-7f',
+  'pci',
+  '01:00.0',
+  'msix',
+  'msi',
+  '8',
+  '0x20',
+  'slots',
+  'device',
+  'd.q',
+  'd',
+  'managed',
+  'affinity',
+  'cpu',
+  'vector',
+  'path',
+  'message',
+  'from',
+  '#',
+  '//',
+  '"',
+  'ioapic',
+  'pin',
+  'window',
+  'virtual',
+  'system-vectors',
+  'in-use',
+  '\u0000',
+  'é',
+  '𝔸',
+  '\r\n',
 ];
 
 describe('robustness (property)', () => {
@@ -58,9 +120,16 @@ describe('robustness (property)', () => {
     const mutated = fc
       .tuple(
         fc.nat({ max: base.length - 1 }),
-        fc.array(fc.tuple(fc.nat(), fc.nat({ max: 20 }), fc.constantFrom('', '{', '}', '"', ':', '\n', '[', ' x ', '0-', ';')), {
-          maxLength: 6,
-        }),
+        fc.array(
+          fc.tuple(
+            fc.nat(),
+            fc.nat({ max: 20 }),
+            fc.constantFrom('', '{', '}', '"', ':', '\n', '[', ' x ', '0-', ';'),
+          ),
+          {
+            maxLength: 6,
+          },
+        ),
       )
       .map(([i, edits]) => {
         let t = base[i];
@@ -74,6 +143,8 @@ describe('robustness (property)', () => {
   });
 
   it('handles huge ranges without expanding them', () => {
-    checkResult('arch x86\ncpus 0-4294967295\ndevice d { pci 01:00.0; msix 4 }\nirq d.q[0..999999999] : msix\n');
+    checkResult(
+      'arch x86\ncpus 0-4294967295\ndevice d { pci 01:00.0; msix 4 }\nirq d.q[0..999999999] : msix\n',
+    );
   });
 });

@@ -18,7 +18,10 @@ describe('parser', () => {
     assert.equal(d.kind?.value, 'remap');
     assert.deepEqual(d.kind?.range, r(1, 14, 1, 19));
     assert.deepEqual(
-      d.block?.properties.map((p) => [p.name.value, p.groups.flat().map((a) => (a.kind === 'name' ? a.value : a.kind))]),
+      d.block?.properties.map((p) => [
+        p.name.value,
+        p.groups.flat().map((a) => (a.kind === 'name' ? a.value : a.kind)),
+      ]),
       [
         ['parent', ['VECTOR']],
         ['vendor', ['intel']],
@@ -44,10 +47,11 @@ describe('parser', () => {
     assert.deepEqual(f.errors, []);
     const [kernel, cpus, dom, ir, dev] = f.statements;
     assert.equal(kernel.type === 'setting' && kernel.groups[0][0].kind, 'version');
-    assert.deepEqual(
-      cpus.type === 'setting' && cpus.groups.map((g) => g.map((a) => a.kind)),
-      [['range'], ['number'], ['range']],
-    );
+    assert.deepEqual(cpus.type === 'setting' && cpus.groups.map((g) => g.map((a) => a.kind)), [
+      ['range'],
+      ['number'],
+      ['range'],
+    ]);
     assert.equal(dom.type === 'domain' && dom.name.value, 'PCI/MSI-0');
     const scope = ir.type === 'domain' ? ir.block!.properties[0].groups : [];
     assert.equal(scope[0][0].kind, 'busrange');
@@ -93,7 +97,10 @@ describe('parser', () => {
     const syntax = a.diagnostics.filter((d) => d.code === 'syntax').map((d) => d.range.start.line);
     assert.deepEqual(syntax, [3, 4, 6]);
     // the semantic error of the well-formed statement after them is still found
-    assert.ok(a.diagnostics.some((d) => d.code === 'ims-parent-pci-msi' && d.range.start.line === 7), codes(a.diagnostics).join());
+    assert.ok(
+      a.diagnostics.some((d) => d.code === 'ims-parent-pci-msi' && d.range.start.line === 7),
+      codes(a.diagnostics).join(),
+    );
   });
 
   it('closes an unterminated block at the next top-level statement', () => {
@@ -109,7 +116,11 @@ describe('parser', () => {
   it('reports an unterminated string and an invalid character at their place', () => {
     const f = parse('device "abc { platform }\ndevice x\u0001 { platform }\n');
     assert.ok(f.errors.some((e) => /unterminated string/.test(e.message) && e.range.start.line === 0));
-    assert.ok(f.errors.some((e) => /U\+0001/.test(e.message) && e.range.start.line === 1 && e.range.start.character === 8));
+    assert.ok(
+      f.errors.some(
+        (e) => /U\+0001/.test(e.message) && e.range.start.line === 1 && e.range.start.character === 8,
+      ),
+    );
   });
 
   it('keeps comments of both styles', () => {

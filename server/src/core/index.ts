@@ -9,7 +9,15 @@ export * from './types';
 export * from './kinds';
 export { parse } from './syntax/parser';
 export type * from './syntax/ast';
-export { buildModel, resolveInclude, type Model, type Domain, type Device, type Irq, type Ref } from './model';
+export {
+  buildModel,
+  resolveInclude,
+  type Model,
+  type Domain,
+  type Device,
+  type Irq,
+  type Ref,
+} from './model';
 export { RULES, RULES_BY_CODE, ruleDocPath, type RuleInfo } from './checks/registry';
 export { CHECKS, validateOverrides, type RuleOverrides } from './checks';
 

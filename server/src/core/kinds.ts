@@ -214,29 +214,39 @@ export const KEYWORD_DOCS: Readonly<Record<string, string>> = {
   kernel:
     'kernel MAJOR.MINOR: optional. Enables version-gated rules (per-device MSI domains from 6.2 on x86 and 6.11 on arm64, IMS only in 6.2-6.9, vector 0x20 usable from 6.6, first system vector 0xeb from 6.10). Omitted: architecture-only checks, newest behaviour.',
   cpus: 'cpus LIST: required. The online CPUs, e.g. 0-63.',
-  'apic-ids': 'apic-ids LIST: optional (x86). The APIC ID of each CPU, in CPU order; default: the CPU number.',
-  include: 'include "path": another topology file, relative to this one; no cycles. Its statements come first.',
+  'apic-ids':
+    'apic-ids LIST: optional (x86). The APIC ID of each CPU, in CPU order; default: the CPU number.',
+  include:
+    'include "path": another topology file, relative to this one; no cycles. Its statements come first.',
   domain: 'domain NAME : KIND { PROPERTY... }: an interrupt domain, as the kernel builds its hierarchy.',
   device: 'device NAME { PROPERTY... }: a device that raises interrupts.',
   irq: 'irq DEVICE.NAME[RANGE] : SOURCE { PROPERTY... }: interrupts the device requests, allocated in file order.',
-  expect: 'expect DEVICE.NAME[INDEX] CLAUSE...: an assertion on the simulated route (cpu, vector, lpi, irte, path, message).',
-  inject: 'inject ADDRESS DATA from DEVICE: a memory write the device issues, resolved as the hardware would.',
+  expect:
+    'expect DEVICE.NAME[INDEX] CLAUSE...: an assertion on the simulated route (cpu, vector, lpi, irte, path, message).',
+  inject:
+    'inject ADDRESS DATA from DEVICE: a memory write the device issues, resolved as the hardware would.',
   from: 'from DEVICE: the device that issues the injected write (its requester ID selects the remap unit or ITS).',
   // domain properties
-  parent: 'parent NAME: the parent domain. Each level allocates its own resource and asks its parent for the rest.',
-  vendor: 'vendor intel | amd (remap): Intel VT-d (one table of 65536 IRTEs per unit) or AMD-Vi (a remap table per device).',
-  entries: 'entries N (remap): the remap table size. Default: intel 65536 per unit (INTR_REMAP_TABLE_ENTRIES), amd 512 per device.',
+  parent:
+    'parent NAME: the parent domain. Each level allocates its own resource and asks its parent for the rest.',
+  vendor:
+    'vendor intel | amd (remap): Intel VT-d (one table of 65536 IRTEs per unit) or AMD-Vi (a remap table per device).',
+  entries:
+    'entries N (remap): the remap table size. Default: intel 65536 per unit (INTR_REMAP_TABLE_ENTRIES), amd 512 per device.',
   scope:
     'scope SSSS:BB-BB, ioapic ID, hpet ID (remap, its): the buses, IO-APICs and HPETs the unit covers (the DRHD device scope). Omitted on a remap: INCLUDE_PCI_ALL.',
   id: 'id N (ioapic, hpet): the ID that a remap scope names.',
   slots: "slots N (ims): the size of the device's interrupt message store.",
   pins: 'pins N (ioapic): the number of redirection entries.',
   base: 'base ADDRESS (its): the ITS physical base. The doorbell is base + 0x10040 (GITS_TRANSLATER).',
-  'multi-msi': "multi-msi: the domain supports multi-MSI (MSI_FLAG_MULTI_PCI_MSI), overriding the parent's default.",
-  'no-multi-msi': 'no-multi-msi: the domain does not support multi-MSI; the kernel then grants one MSI vector.',
+  'multi-msi':
+    "multi-msi: the domain supports multi-MSI (MSI_FLAG_MULTI_PCI_MSI), overriding the parent's default.",
+  'no-multi-msi':
+    'no-multi-msi: the domain does not support multi-MSI; the kernel then grants one MSI vector.',
   'system-vectors':
     "system-vectors LIST (vector): the vectors not available to devices, as a VECTOR matrix's System: line shows them. Replaces the era's default set.",
-  'in-use': 'in-use CPULIST : VECTORLIST (vector): vectors already taken on those CPUs, as imported from a live machine.',
+  'in-use':
+    'in-use CPULIST : VECTORLIST (vector): vectors already taken on those CPUs, as imported from a live machine.',
   // device properties
   pci: 'pci SSSS:BB:DD.F: the requester ID. Decides which remap or ITS scope holds the device.',
   msix: 'msix N: the MSI-X table size (1..2048). As an irq source: msix INDEX? (next free entry when omitted).',
@@ -251,16 +261,19 @@ export const KEYWORD_DOCS: Readonly<Record<string, string>> = {
   ioapic: 'ioapic NAME: the IO-APIC its pin interrupts are wired to (implied when there is only one).',
   // irq properties
   affinity: 'affinity CPULIST: the CPUs the interrupt may target (default: all CPUs).',
-  managed: 'managed: kernel-managed affinity (PCI_IRQ_AFFINITY): one vector reserved on every CPU of the mask.',
+  managed:
+    'managed: kernel-managed affinity (PCI_IRQ_AFFINITY): one vector reserved on every CPU of the mask.',
   cpu: 'cpu N: pin the observed target CPU (as imported from a live machine). As an expectation: the simulated CPU.',
   vector: 'vector V (x86): pin the observed vector. As an expectation: the simulated vector.',
   lpi: 'lpi L (arm64): pin the observed LPI (>= 8192). As an expectation: the simulated LPI.',
   masked: 'masked: the interrupt is masked.',
-  counts: 'counts N N ...: per-CPU fire counts in cpus order, as imported from /proc/interrupts (informational).',
+  counts:
+    'counts N N ...: per-CPU fire counts in cpus order, as imported from /proc/interrupts (informational).',
   // sources
   pin: 'pin N: an IO-APIC pin (wired interrupt).',
   window: 'window W: an NTB memory-window interrupt (belongs in the device’s ntb domain).',
-  virtual: 'virtual: an MSI-X entry beyond the hardware table (PCI_IRQ_VIRTUAL). Not PCI/MSI-X: use an ntb domain.',
+  virtual:
+    'virtual: an MSI-X entry beyond the hardware table (PCI_IRQ_VIRTUAL). Not PCI/MSI-X: use an ntb domain.',
   // expect clauses
   irte: 'irte N: the IRTE index (Intel) or remap-table index (AMD) the route takes.',
   path: 'path A > B > C: the domains the route walks, endpoint first.',

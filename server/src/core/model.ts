@@ -365,7 +365,12 @@ class Binder {
       const reader = this.options.reader;
       const read = reader ? safeRead(reader, target) : new Error('no file reader was given');
       if (read instanceof Error) {
-        this.report('include-error', uri, st.path.range, `cannot read "${st.path.value}" (${target}): ${read.message}`);
+        this.report(
+          'include-error',
+          uri,
+          st.path.range,
+          `cannot read "${st.path.value}" (${target}): ${read.message}`,
+        );
         continue;
       }
       this.loadFiles(target, read, inner);
@@ -416,9 +421,17 @@ class Binder {
         const a = single(groups, 'a kernel version such as 6.8', keyword.range);
         if (!this.ok(uri, a)) break;
         const v = a.value;
-        if (v.kind === 'version') m.kernel = { major: v.major, minor: v.minor, text: v.text, range: v.range, uri };
-        else if (v.kind === 'number') m.kernel = { major: v.value, minor: 0, text: v.text, range: v.range, uri };
-        else this.report('bad-value', uri, v.range, `expected a kernel version such as 6.8, found '${describeAtom(v)}'`);
+        if (v.kind === 'version')
+          m.kernel = { major: v.major, minor: v.minor, text: v.text, range: v.range, uri };
+        else if (v.kind === 'number')
+          m.kernel = { major: v.value, minor: 0, text: v.text, range: v.range, uri };
+        else
+          this.report(
+            'bad-value',
+            uri,
+            v.range,
+            `expected a kernel version such as 6.8, found '${describeAtom(v)}'`,
+          );
         break;
       }
       case 'cpus': {
@@ -438,7 +451,12 @@ class Binder {
             else if (a.kind === 'range' && a.first <= a.last && a.last - a.first < 1 << 16)
               for (let v = a.first; v <= a.last; v++) ids.push(v);
             else {
-              this.report('bad-value', uri, a.range, `apic-ids: expected numbers and ranges in CPU order, found '${describeAtom(a)}'`);
+              this.report(
+                'bad-value',
+                uri,
+                a.range,
+                `apic-ids: expected numbers and ranges in CPU order, found '${describeAtom(a)}'`,
+              );
               return;
             }
           }
@@ -504,12 +522,22 @@ class Binder {
     };
     const prev = m.domainsByName.get(name);
     if (prev) {
-      this.report('duplicate-name', uri, st.name.range, `the domain '${name}' is declared twice: domain names must be unique`, [
-        { uri: prev.uri, range: prev.nameRange, message: `'${name}' is first declared here` },
-      ]);
+      this.report(
+        'duplicate-name',
+        uri,
+        st.name.range,
+        `the domain '${name}' is declared twice: domain names must be unique`,
+        [{ uri: prev.uri, range: prev.nameRange, message: `'${name}' is first declared here` }],
+      );
     } else m.domainsByName.set(name, d);
     m.domains.push(d);
-    this.collectProperties(uri, st.block?.properties ?? [], d.properties, kind ? KINDS[kind].properties : undefined, kind ? `a ${kind} domain` : undefined);
+    this.collectProperties(
+      uri,
+      st.block?.properties ?? [],
+      d.properties,
+      kind ? KINDS[kind].properties : undefined,
+      kind ? `a ${kind} domain` : undefined,
+    );
   }
 
   private declareDevice(uri: string, st: DeviceStatement): void {
@@ -527,9 +555,13 @@ class Binder {
     };
     const prev = m.devicesByName.get(name);
     if (prev) {
-      this.report('duplicate-name', uri, st.name.range, `the device '${name}' is declared twice: device names must be unique`, [
-        { uri: prev.uri, range: prev.nameRange, message: `'${name}' is first declared here` },
-      ]);
+      this.report(
+        'duplicate-name',
+        uri,
+        st.name.range,
+        `the device '${name}' is declared twice: device names must be unique`,
+        [{ uri: prev.uri, range: prev.nameRange, message: `'${name}' is first declared here` }],
+      );
     } else m.devicesByName.set(name, d);
     m.devices.push(d);
     this.collectProperties(uri, st.block?.properties ?? [], d.properties, DEVICE_PROPERTIES, 'a device');
@@ -584,7 +616,12 @@ class Binder {
 
   private flag(uri: string, p: Property): boolean {
     if (p.groups.length > 0) {
-      this.report('bad-value', uri, groupsRange(p.groups, p.range), `'${p.name.value}' is a flag and takes no value`);
+      this.report(
+        'bad-value',
+        uri,
+        groupsRange(p.groups, p.range),
+        `'${p.name.value}' is a flag and takes no value`,
+      );
       return false;
     }
     return true;
@@ -630,7 +667,12 @@ class Binder {
           const r = number(p.groups, 'the ITS physical base address', p.name.range);
           if (this.ok(uri, r)) {
             if (r.value % 0x10000 !== 0)
-              this.report('bad-value', uri, groupsRange(p.groups, p.range), 'the ITS base must be 64 KiB aligned (GITS_CTLR frame)');
+              this.report(
+                'bad-value',
+                uri,
+                groupsRange(p.groups, p.range),
+                'the ITS base must be 64 KiB aligned (GITS_CTLR frame)',
+              );
             else d.base = r.value;
           }
           break;
@@ -644,7 +686,12 @@ class Binder {
         case 'no-multi-msi':
           if (this.flag(uri, p)) {
             if (d.multiMsi !== undefined)
-              this.report('bad-value', uri, p.name.range, "'multi-msi' and 'no-multi-msi' contradict each other: keep one");
+              this.report(
+                'bad-value',
+                uri,
+                p.name.range,
+                "'multi-msi' and 'no-multi-msi' contradict each other: keep one",
+              );
             d.multiMsi = n === 'multi-msi';
           }
           break;
@@ -666,16 +713,23 @@ class Binder {
       const a = g[0];
       if (g.length === 1 && a.kind === 'busrange') {
         items.push({ kind: 'bus', segment: a.segment, first: a.first, last: a.last, range: a.range });
-        if (a.first > a.last) this.report('bad-value', d.uri, a.range, `the bus range ${a.text} runs backwards`);
+        if (a.first > a.last)
+          this.report('bad-value', d.uri, a.range, `the bus range ${a.text} runs backwards`);
         continue;
       }
       if (g.length === 2 && a.kind === 'name' && (a.value === 'ioapic' || a.value === 'hpet')) {
         const r = numberAtom(g[1], `the ${a.value} ID`, 0, 255);
-        if (this.ok(d.uri, r)) items.push({ kind: a.value, id: r.value, range: { start: a.range.start, end: g[1].range.end } });
+        if (this.ok(d.uri, r))
+          items.push({ kind: a.value, id: r.value, range: { start: a.range.start, end: g[1].range.end } });
         continue;
       }
       const r: Range = { start: g[0].range.start, end: g[g.length - 1].range.end };
-      this.report('bad-value', d.uri, r, `scope items are bus ranges (SSSS:BB-BB), 'ioapic ID' or 'hpet ID'; found '${g.map(describeAtom).join(' ')}'`);
+      this.report(
+        'bad-value',
+        d.uri,
+        r,
+        `scope items are bus ranges (SSSS:BB-BB), 'ioapic ID' or 'hpet ID'; found '${g.map(describeAtom).join(' ')}'`,
+      );
     }
     d.scope = items;
   }
@@ -685,14 +739,20 @@ class Binder {
     const atoms = p.groups.flat();
     const colon = atoms.findIndex((a) => a.kind === 'punct' && a.value === ':');
     if (colon < 0) {
-      this.report('bad-value', d.uri, groupsRange(p.groups, p.name.range), "expected 'in-use CPULIST : VECTORLIST', e.g. in-use 0-3 : 0x20-0x25");
+      this.report(
+        'bad-value',
+        d.uri,
+        groupsRange(p.groups, p.name.range),
+        "expected 'in-use CPULIST : VECTORLIST', e.g. in-use 0-3 : 0x20-0x25",
+      );
       return;
     }
     const cpuAtoms = atoms.slice(0, colon);
     const vecAtoms = atoms.slice(colon + 1);
     const cpus = numberList([cpuAtoms], 'the CPUs', p.name.range, MAX_CPUS - 1);
     const vecs = numberList([vecAtoms], 'the vectors', atoms[colon].range, 255);
-    if (this.ok(d.uri, cpus) && this.ok(d.uri, vecs)) d.inUse.push({ cpus: cpus.value, vectors: vecs.value, range: p.range });
+    if (this.ok(d.uri, cpus) && this.ok(d.uri, vecs))
+      d.inUse.push({ cpus: cpus.value, vectors: vecs.value, range: p.range });
   }
 
   private bindDevice(d: Device): void {
@@ -704,14 +764,26 @@ class Binder {
           if (!this.ok(uri, a)) break;
           const v = a.value;
           if (v.kind !== 'pci') {
-            this.report('bad-value', uri, v.range, `expected a PCI address SSSS:BB:DD.F (e.g. 0000:01:00.0), found '${describeAtom(v)}'`);
+            this.report(
+              'bad-value',
+              uri,
+              v.range,
+              `expected a PCI address SSSS:BB:DD.F (e.g. 0000:01:00.0), found '${describeAtom(v)}'`,
+            );
             break;
           }
           if (v.dev > 31) {
             this.report('bad-value', uri, v.range, `PCI device number 0x${v.dev.toString(16)} is above 0x1f`);
             break;
           }
-          d.pci = { segment: v.segment, bus: v.bus, dev: v.dev, fn: v.fn, rid: (v.bus << 8) | (v.dev << 3) | v.fn, text: bdf(v) };
+          d.pci = {
+            segment: v.segment,
+            bus: v.bus,
+            dev: v.dev,
+            fn: v.fn,
+            rid: (v.bus << 8) | (v.dev << 3) | v.fn,
+            text: bdf(v),
+          };
           break;
         }
         case 'msix': {
@@ -765,9 +837,13 @@ class Binder {
       return undefined;
     }
     if (expected && d.kind && !expected.includes(d.kind)) {
-      this.report('bad-value', r.uri, r.range, `'${r.name}' is a ${d.kind} domain; expected ${expected.join(' or ')}`, [
-        { uri: d.uri, range: d.nameRange, message: `'${r.name}' is declared here` },
-      ]);
+      this.report(
+        'bad-value',
+        r.uri,
+        r.range,
+        `'${r.name}' is a ${d.kind} domain; expected ${expected.join(' or ')}`,
+        [{ uri: d.uri, range: d.nameRange, message: `'${r.name}' is declared here` }],
+      );
     }
     return d;
   }
@@ -801,7 +877,14 @@ class Binder {
       }
     }
     for (const dev of m.devices) {
-      const md = this.resolveDomain(dev.msiDomainRef, ['pci-msi', 'platform-msi', 'hpet', 'dmar-msi', 'ntb', 'aplic']);
+      const md = this.resolveDomain(dev.msiDomainRef, [
+        'pci-msi',
+        'platform-msi',
+        'hpet',
+        'dmar-msi',
+        'ntb',
+        'aplic',
+      ]);
       if (md) {
         dev.msiDomain = md;
         md.servedDevices.push(dev);
@@ -839,7 +922,10 @@ class Binder {
     for (const dev of m.devices) {
       if (dev.msiDomain || dev.msiDomainRef || dev.platform || !dev.pci) continue;
       const usesMsi = this.deviceUsesSource(dev, 'msi');
-      const usesMsix = this.deviceUsesSource(dev, 'msix') || this.deviceUsesSource(dev, 'virtual') || (this.deviceUsesSource(dev, 'window') && !dev.ntb);
+      const usesMsix =
+        this.deviceUsesSource(dev, 'msix') ||
+        this.deviceUsesSource(dev, 'virtual') ||
+        (this.deviceUsesSource(dev, 'window') && !dev.ntb);
       if (!usesMsi && !usesMsix && dev.msix === undefined && dev.msi === undefined) continue;
       const msix = usesMsix || (!usesMsi && dev.msix !== undefined);
       const parent = msiParentFor(m, dev.pci);
@@ -927,17 +1013,36 @@ class Binder {
         return;
       }
       if (last - first >= 1 << 16) {
-        this.report('bad-value', uri, t.index!.range, `[${first}..${last}] declares more than 65536 interrupts (MSI_MAX_INDEX is USHRT_MAX)`);
+        this.report(
+          'bad-value',
+          uri,
+          t.index!.range,
+          `[${first}..${last}] declares more than 65536 interrupts (MSI_MAX_INDEX is USHRT_MAX)`,
+        );
         return;
       }
     }
-    const group: IrqGroup = { device: dev, name: t.name.value, uri, statement: st, nameRange: t.range, first, last, irqs: [] };
+    const group: IrqGroup = {
+      device: dev,
+      name: t.name.value,
+      uri,
+      statement: st,
+      nameRange: t.range,
+      first,
+      last,
+      irqs: [],
+    };
     // source
     let source: IrqSource | undefined;
     if (st.source) {
       const k = st.source.kind.value;
       if (!(IRQ_SOURCES as readonly string[]).includes(k)) {
-        this.report('bad-value', uri, st.source.kind.range, `'${k}' is not an interrupt source: expected one of ${IRQ_SOURCES.join(', ')}`);
+        this.report(
+          'bad-value',
+          uri,
+          st.source.kind.range,
+          `'${k}' is not an interrupt source: expected one of ${IRQ_SOURCES.join(', ')}`,
+        );
       } else {
         source = { kind: k as IrqSourceKind, range: st.source.range };
         const args = st.source.args;
@@ -945,12 +1050,29 @@ class Binder {
         const takesArg = needsArg || k === 'msix';
         if (args.length > 1 || (args.length === 1 && !takesArg)) {
           const extra = args[takesArg ? 1 : 0];
-          this.report('bad-value', uri, extra.range, `unexpected '${describeAtom(extra)}' after the source '${k}'`);
+          this.report(
+            'bad-value',
+            uri,
+            extra.range,
+            `unexpected '${describeAtom(extra)}' after the source '${k}'`,
+          );
         } else if (args.length === 1) {
-          const r = numberAtom(args[0], k === 'msix' ? 'an MSI-X index' : k === 'pin' ? 'a pin number' : 'a window number', 0, 1 << 16);
+          const r = numberAtom(
+            args[0],
+            k === 'msix' ? 'an MSI-X index' : k === 'pin' ? 'a pin number' : 'a window number',
+            0,
+            1 << 16,
+          );
           if (this.ok(uri, r)) source.arg = r.value;
         } else if (needsArg) {
-          this.report('bad-value', uri, st.source.kind.range, k === 'pin' ? "'pin' needs the IO-APIC pin number: pin N" : "'window' needs the memory window number: window W");
+          this.report(
+            'bad-value',
+            uri,
+            st.source.kind.range,
+            k === 'pin'
+              ? "'pin' needs the IO-APIC pin number: pin N"
+              : "'window' needs the memory window number: window W",
+          );
         }
       }
     }
@@ -994,7 +1116,12 @@ class Binder {
           for (const a of p.groups.flat()) {
             if (a.kind === 'number') counts.push(a.value);
             else {
-              this.report('bad-value', uri, a.range, `counts: expected per-CPU numbers, found '${describeAtom(a)}'`);
+              this.report(
+                'bad-value',
+                uri,
+                a.range,
+                `counts: expected per-CPU numbers, found '${describeAtom(a)}'`,
+              );
               break;
             }
           }
@@ -1078,7 +1205,8 @@ class Binder {
     this.m.expects.push({ uri, statement: st, targets });
     for (const c of st.clauses) {
       if (c.name.value === 'path') {
-        for (const a of c.args) if (a.kind === 'name') this.resolveDomain(this.ref('domain', uri, a.value, a.range));
+        for (const a of c.args)
+          if (a.kind === 'name') this.resolveDomain(this.ref('domain', uri, a.value, a.range));
       }
     }
   }
@@ -1099,14 +1227,21 @@ class Binder {
     const nameRange: Range = { start: t.name.range.start, end: t.range.end };
     if (groups.length === 0) {
       const near = closest(name, [...new Set(dev.groups.map((g) => g.name))]);
-      this.report('unknown-name', uri, nameRange, `${dev.name} has no interrupt named '${name}'${near ? `: did you mean '${near}'?` : ''}`);
+      this.report(
+        'unknown-name',
+        uri,
+        nameRange,
+        `${dev.name} has no interrupt named '${name}'${near ? `: did you mean '${near}'?` : ''}`,
+      );
       this.refIrq(uri, nameRange, undefined);
       return [];
     }
     this.refIrq(uri, nameRange, groups[0]);
     const irqs = groups.flatMap((g) => g.irqs);
     if (!t.index) return irqs;
-    const picked = irqs.filter((i) => i.index !== undefined && i.index >= t.index!.first && i.index <= t.index!.last);
+    const picked = irqs.filter(
+      (i) => i.index !== undefined && i.index >= t.index!.first && i.index <= t.index!.last,
+    );
     if (picked.length === 0) {
       const idx = irqs.map((i) => i.index).filter((i): i is number => i !== undefined);
       this.report(
@@ -1166,7 +1301,11 @@ export function msiParentFor(m: Model, pci: Pci | undefined): Domain | undefined
   const units = m.domains.filter((d) => !d.implied && (d.kind === 'remap' || d.kind === 'its'));
   if (pci) {
     for (const u of units)
-      if (u.scope?.some((s) => s.kind === 'bus' && s.segment === pci.segment && pci.bus >= s.first && pci.bus <= s.last))
+      if (
+        u.scope?.some(
+          (s) => s.kind === 'bus' && s.segment === pci.segment && pci.bus >= s.first && pci.bus <= s.last,
+        )
+      )
         return u;
   }
   const all = units.find((u) => u.scope === undefined);

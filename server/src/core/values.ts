@@ -59,10 +59,15 @@ export function numberAtom(a: Atom, what: string, min = 0, max = Number.MAX_SAFE
   return ok(a.value);
 }
 
-export function nameValue(groups: Atom[][], what: string, where: Range): Result<{ value: string; range: Range }> {
+export function nameValue(
+  groups: Atom[][],
+  what: string,
+  where: Range,
+): Result<{ value: string; range: Range }> {
   const a = single(groups, what, where);
   if (!a.ok) return a;
-  if (a.value.kind !== 'name') return fail(`expected ${what}, found '${describeAtom(a.value)}'`, a.value.range);
+  if (a.value.kind !== 'name')
+    return fail(`expected ${what}, found '${describeAtom(a.value)}'`, a.value.range);
   return ok({ value: a.value.value, range: a.value.range });
 }
 
@@ -75,7 +80,10 @@ export function oneOf<T extends string>(
   const n = nameValue(groups, `${what} (${allowed.join(', ')})`, where);
   if (!n.ok) return n;
   if (!(allowed as readonly string[]).includes(n.value.value))
-    return fail(`'${n.value.value}' is not a valid ${what}: expected one of ${allowed.join(', ')}`, n.value.range);
+    return fail(
+      `'${n.value.value}' is not a valid ${what}: expected one of ${allowed.join(', ')}`,
+      n.value.range,
+    );
   return ok(n.value.value as T);
 }
 
@@ -122,7 +130,7 @@ export function bdf(p: { segment: number; bus: number; dev: number; fn: number }
 /** Compresses a sorted list to `0-3,8`, as the kernel's %*pbl prints a bitmap. */
 export function formatList(values: readonly number[]): string {
   const parts: string[] = [];
-  for (let i = 0; i < values.length; ) {
+  for (let i = 0; i < values.length;) {
     let j = i;
     while (j + 1 < values.length && values[j + 1] === values[j] + 1) j++;
     parts.push(i === j ? `${values[i]}` : `${values[i]}-${values[j]}`);

@@ -125,7 +125,9 @@ export const multiMsiCheck: Check = {
         second.source!.range,
         second.uri,
         `${dev.name} requests ${msis.length} MSI vectors under ${parent ? `the ${parent.kind} domain '${parent.name}'` : 'a parent'}, which does not support multi-MSI (no MSI_FLAG_MULTI_PCI_MSI: the x86 vector domain cannot allocate contiguous vectors): the kernel grants a single vector (msi_capability_init returns 1). Use MSI-X, or route it through an IR unit`,
-        parent ? [{ uri: parent.uri, range: parent.nameRange, message: `'${parent.name}' has no multi-MSI` }] : [],
+        parent
+          ? [{ uri: parent.uri, range: parent.nameRange, message: `'${parent.name}' has no multi-MSI` }]
+          : [],
       );
     }
   },
@@ -182,17 +184,33 @@ export const cpuUnknownCheck: Check = {
       const bad = irq.affinity?.filter((c) => !online.has(c)) ?? [];
       if (bad.length > 0 && irq.affinityRange) {
         reported.add(irq.group);
-        report(irq.affinityRange, irq.uri, `the affinity of ${groupLabel(irq)} names CPU${bad.length > 1 ? 's' : ''} ${bad.slice(0, 8).join(', ')}${bad.length > 8 ? ', ...' : ''}, not in \`cpus\``, cpus);
+        report(
+          irq.affinityRange,
+          irq.uri,
+          `the affinity of ${groupLabel(irq)} names CPU${bad.length > 1 ? 's' : ''} ${bad.slice(0, 8).join(', ')}${bad.length > 8 ? ', ...' : ''}, not in \`cpus\``,
+          cpus,
+        );
       }
       if (irq.cpu && !online.has(irq.cpu.value)) {
         reported.add(irq.group);
-        report(irq.cpu.range, irq.uri, `${groupLabel(irq)} is pinned to CPU ${irq.cpu.value}, which is not in \`cpus\``, cpus);
+        report(
+          irq.cpu.range,
+          irq.uri,
+          `${groupLabel(irq)} is pinned to CPU ${irq.cpu.value}, which is not in \`cpus\``,
+          cpus,
+        );
       }
     }
     for (const d of m.domains)
       for (const u of d.inUse) {
         const bad = u.cpus.filter((c) => !online.has(c));
-        if (bad.length) report(u.range, d.uri, `in-use names CPU${bad.length > 1 ? 's' : ''} ${bad.slice(0, 8).join(', ')}, not in \`cpus\``, cpus);
+        if (bad.length)
+          report(
+            u.range,
+            d.uri,
+            `in-use names CPU${bad.length > 1 ? 's' : ''} ${bad.slice(0, 8).join(', ')}, not in \`cpus\``,
+            cpus,
+          );
       }
   },
 };
@@ -216,27 +234,72 @@ export const sourceNeedsCheck: Check = {
         switch (s.kind) {
           case 'msix':
           case 'virtual':
-            if (dev.msix === undefined) once('msix', `${dev.name} has no MSI-X capability: add \`msix N\` (its table size) to the device`, devAt);
+            if (dev.msix === undefined)
+              once(
+                'msix',
+                `${dev.name} has no MSI-X capability: add \`msix N\` (its table size) to the device`,
+                devAt,
+              );
             break;
           case 'msi':
-            if (dev.platform && !dev.msiDomain) once('msi-domain', `${dev.name} is a platform device with no \`msi-domain\`: name the domain its MSIs use`, devAt);
-            else if (!dev.platform && dev.msi === undefined) once('msi', `${dev.name} has no MSI capability: add \`msi N\` (vectors, a power of two up to 32) to the device`, devAt);
+            if (dev.platform && !dev.msiDomain)
+              once(
+                'msi-domain',
+                `${dev.name} is a platform device with no \`msi-domain\`: name the domain its MSIs use`,
+                devAt,
+              );
+            else if (!dev.platform && dev.msi === undefined)
+              once(
+                'msi',
+                `${dev.name} has no MSI capability: add \`msi N\` (vectors, a power of two up to 32) to the device`,
+                devAt,
+              );
             break;
           case 'ims':
-            if (!dev.ims) once('ims', `${dev.name} has no IMS domain: add \`ims NAME\` to the device, or \`device ${dev.name}\` to an ims domain`, devAt);
+            if (!dev.ims)
+              once(
+                'ims',
+                `${dev.name} has no IMS domain: add \`ims NAME\` to the device, or \`device ${dev.name}\` to an ims domain`,
+                devAt,
+              );
             break;
           case 'pin':
             if (!g.irqs[0].domain)
-              once('ioapic', `${dev.name} has no IO-APIC for pin interrupts: add \`ioapic NAME\` to the device (implied only when the file has exactly one ioapic domain)`, devAt);
-            else if (s.arg !== undefined && g.irqs[0].domain.pins !== undefined && s.arg >= g.irqs[0].domain.pins)
-              once('pin', `pin ${s.arg} is beyond '${g.irqs[0].domain.name}', which has ${g.irqs[0].domain.pins} pins (0..${g.irqs[0].domain.pins - 1})`);
+              once(
+                'ioapic',
+                `${dev.name} has no IO-APIC for pin interrupts: add \`ioapic NAME\` to the device (implied only when the file has exactly one ioapic domain)`,
+                devAt,
+              );
+            else if (
+              s.arg !== undefined &&
+              g.irqs[0].domain.pins !== undefined &&
+              s.arg >= g.irqs[0].domain.pins
+            )
+              once(
+                'pin',
+                `pin ${s.arg} is beyond '${g.irqs[0].domain.name}', which has ${g.irqs[0].domain.pins} pins (0..${g.irqs[0].domain.pins - 1})`,
+              );
             break;
           case 'window':
-            if (dev.windows === undefined) once('windows', `${dev.name} has no NTB memory windows: add \`windows N\` to the device`, devAt);
+            if (dev.windows === undefined)
+              once(
+                'windows',
+                `${dev.name} has no NTB memory windows: add \`windows N\` to the device`,
+                devAt,
+              );
             break;
         }
-        if ((s.kind === 'msix' || s.kind === 'msi' || s.kind === 'virtual') && !dev.msiDomain && !dev.platform) {
-          if (!dev.pci) once('pci', `${dev.name} raises PCI MSI(-X) interrupts but has no \`pci\` address: add \`pci SSSS:BB:DD.F\` (or \`platform\` and an msi-domain)`, devAt);
+        if (
+          (s.kind === 'msix' || s.kind === 'msi' || s.kind === 'virtual') &&
+          !dev.msiDomain &&
+          !dev.platform
+        ) {
+          if (!dev.pci)
+            once(
+              'pci',
+              `${dev.name} raises PCI MSI(-X) interrupts but has no \`pci\` address: add \`pci SSSS:BB:DD.F\` (or \`platform\` and an msi-domain)`,
+              devAt,
+            );
           else if (oldEra)
             once(
               'msi-domain',

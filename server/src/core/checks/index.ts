@@ -48,7 +48,12 @@ export function runChecks(m: Model, extra: readonly Check[] = []): Diagnostic[] 
       );
     } catch (e) {
       out.push(
-        diagnostic(check.code, m.rootUri, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, `internal error in the '${check.code}' check: ${String(e)}`),
+        diagnostic(
+          check.code,
+          m.rootUri,
+          { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+          `internal error in the '${check.code}' check: ${String(e)}`,
+        ),
       );
     }
   }

@@ -3,14 +3,17 @@
 
 import { KINDS, type DomainKind } from '../kinds';
 import { kernelAtLeast, msiParentFor, remapForId, type Domain, type ScopeItem } from '../model';
+import type { Range } from '../syntax/ast';
 import type { RelatedInformation } from '../types';
 import type { Check } from './registry';
 
 const at = (d: Domain, message: string): RelatedInformation => ({ uri: d.uri, range: d.nameRange, message });
 
 /** Where a domain's parent is named (its `parent` value), else its name. */
-export function parentSite(d: Domain) {
-  return d.parentRef ? { uri: d.parentRef.uri, range: d.parentRef.range } : { uri: d.uri, range: d.nameRange };
+export function parentSite(d: Domain): { uri: string; range: Range } {
+  return d.parentRef
+    ? { uri: d.parentRef.uri, range: d.parentRef.range }
+    : { uri: d.uri, range: d.nameRange };
 }
 
 function isRoot(d: Domain | undefined): boolean {
@@ -65,13 +68,21 @@ export const rootCheck: Check = {
       );
     }
     for (const r of roots.slice(1)) {
-      report(r.nameRange, r.uri, `a second root '${r.name}': a machine has one CPU-level root domain, and every chain ends in it`, [
-        at(roots[0], `the first root, '${roots[0].name}'`),
-      ]);
+      report(
+        r.nameRange,
+        r.uri,
+        `a second root '${r.name}': a machine has one CPU-level root domain, and every chain ends in it`,
+        [at(roots[0], `the first root, '${roots[0].name}'`)],
+      );
     }
     for (const r of roots) {
       if (r.parentRef) {
-        report(r.parentRef.range, r.parentRef.uri, `'${r.name}' is a ${r.kind} domain, the root: it has no parent. Remove the parent`, []);
+        report(
+          r.parentRef.range,
+          r.parentRef.uri,
+          `'${r.name}' is a ${r.kind} domain, the root: it has no parent. Remove the parent`,
+          [],
+        );
       }
     }
   },
@@ -132,7 +143,11 @@ export const kindArchCheck: Check = {
       const where = Object.values(KINDS)
         .filter((k) => k.kind === d.kind)
         .map((k) => k.arches.join(', '))[0];
-      report(d.nameRange, d.uri, `'${d.name}' is a ${d.kind} domain, which ${m.arch} does not have (${d.kind} exists on ${where})`);
+      report(
+        d.nameRange,
+        d.uri,
+        `'${d.name}' is a ${d.kind} domain, which ${m.arch} does not have (${d.kind} exists on ${where})`,
+      );
     }
   },
 };
@@ -175,7 +190,12 @@ export const imsParentPciMsiCheck: Check = {
         d.parentRef!.range,
         d.parentRef!.uri,
         `the ${d.kind} domain '${d.name}' is parented to the PCI/MSI domain '${p.name}'. PCI/MSI and ${d.kind === 'ims' ? 'IMS' : d.kind} domains sit at the same level; PCIe is only the transport, so the parent is the IR unit or the vector domain (tglx, lore 87h7tcgbs2.fsf@nanos.tec.linutronix.de). Reparent '${d.name}' to ${above}`,
-        [at(p, `'${p.name}' is a pci-msi domain${p.implied ? ` (the per-device domain of ${p.impliedFor?.name})` : ''}`)],
+        [
+          at(
+            p,
+            `'${p.name}' is a pci-msi domain${p.implied ? ` (the per-device domain of ${p.impliedFor?.name})` : ''}`,
+          ),
+        ],
       );
     }
   },
@@ -250,7 +270,11 @@ export const imsSharedCheck: Check = {
         d.nameRange,
         d.uri,
         `the IMS domain '${d.name}' serves ${d.servedDevices.length} devices (${d.servedDevices.map((x) => x.name).join(', ')}): IMS slot storage and masking are device-specific, so each device needs its own IMS domain (tglx, lore 87h7tcgbs2.fsf@nanos.tec.linutronix.de). Split it into one domain per device`,
-        [first, ...others].map((x) => ({ uri: x.uri, range: x.nameRange, message: `${x.name} uses '${d.name}'` })),
+        [first, ...others].map((x) => ({
+          uri: x.uri,
+          range: x.nameRange,
+          message: `${x.name} uses '${d.name}'`,
+        })),
       );
     }
   },
@@ -272,7 +296,11 @@ export const imsNoSlotsCheck: Check = {
 
 function scopeSite(unit: Domain, item: ScopeItem | undefined): RelatedInformation {
   if (item) return { uri: unit.uri, range: item.range, message: `'${unit.name}' lists it in its scope` };
-  return { uri: unit.uri, range: unit.nameRange, message: `'${unit.name}' has no scope (INCLUDE_PCI_ALL): it covers it` };
+  return {
+    uri: unit.uri,
+    range: unit.nameRange,
+    message: `'${unit.name}' has no scope (INCLUDE_PCI_ALL): it covers it`,
+  };
 }
 
 export const remapScopeCheck: Check = {
@@ -286,7 +314,11 @@ export const remapScopeCheck: Check = {
       const want = msiParentFor(m, dev.pci);
       const wantUnit = want && (want.kind === 'remap' || want.kind === 'its') ? want : undefined;
       const item = wantUnit?.scope?.find(
-        (s) => s.kind === 'bus' && s.segment === dev.pci!.segment && dev.pci!.bus >= s.first && dev.pci!.bus <= s.last,
+        (s) =>
+          s.kind === 'bus' &&
+          s.segment === dev.pci!.segment &&
+          dev.pci!.bus >= s.first &&
+          dev.pci!.bus <= s.last,
       );
       const seen = new Set<Domain>();
       for (const [dom, ref] of [
@@ -377,7 +409,12 @@ export const mixedMsiEraCheck: Check = {
         d.nameRange,
         d.uri,
         `'${d.name}' is a shared PCI/MSI domain beside per-device domains such as '${perDevice.name}' under '${d.parent.name}', on kernel ${m.kernel!.text}: x86 converted to per-device MSI domains wholesale in 6.2 (tglx, lore 20221124230505.073418677@linutronix.de). Drop '${d.name}' and let each device have its own domain`,
-        [at(perDevice, `'${perDevice.name}' is the per-device domain of ${perDevice.impliedFor?.name ?? 'a device'}`)],
+        [
+          at(
+            perDevice,
+            `'${perDevice.name}' is the per-device domain of ${perDevice.impliedFor?.name ?? 'a device'}`,
+          ),
+        ],
       );
     }
   },

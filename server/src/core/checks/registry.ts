@@ -36,7 +36,12 @@ export const RULES: readonly RuleInfo[] = [
   R('parent-not-msi-parent', 'error', 'Layering', 'a message domain whose parent is not an MSI parent'),
   R('ims-shared', 'error', 'Layering', 'one IMS domain serving more than one device'),
   R('ims-no-slots', 'error', 'Layering', 'an IMS domain with no slots'),
-  R('remap-scope-mismatch', 'error', 'Layering', 'routed through a remap unit other than the one whose scope holds it'),
+  R(
+    'remap-scope-mismatch',
+    'error',
+    'Layering',
+    'routed through a remap unit other than the one whose scope holds it',
+  ),
   R('dmar-msi-under-remap', 'error', 'Layering', 'a DMAR-MSI domain parented to a remap unit'),
   R('remap-parent', 'error', 'Layering', 'a remap or its whose parent is not the root'),
   R('root', 'error', 'Layering', 'no root, two roots, or a root with a parent'),

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-enum-comparison -- character codes from charCodeAt() are compared with the C const enum on purpose */
 // A hand-written lexer for topology files (LANGUAGE.md section 1). It never throws: text it
 // cannot read becomes an `invalid` token that the parser reports.
 

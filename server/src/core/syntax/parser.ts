@@ -32,7 +32,17 @@ export const STATEMENT_KEYWORDS = [
 ] as const;
 
 const SETTINGS = new Set(['arch', 'kernel', 'cpus', 'apic-ids']);
-const NEVER_PROPERTY = new Set(['arch', 'kernel', 'cpus', 'apic-ids', 'include', 'domain', 'irq', 'expect', 'inject']);
+const NEVER_PROPERTY = new Set([
+  'arch',
+  'kernel',
+  'cpus',
+  'apic-ids',
+  'include',
+  'domain',
+  'irq',
+  'expect',
+  'inject',
+]);
 
 export function parse(text: string, uri = ''): SourceFile {
   try {
@@ -253,10 +263,7 @@ class Parser {
       case 'inject':
         return this.inject(keyword);
     }
-    this.error(
-      `unknown statement '${kw}': expected one of ${STATEMENT_KEYWORDS.join(', ')}`,
-      keyword.range,
-    );
+    this.error(`unknown statement '${kw}': expected one of ${STATEMENT_KEYWORDS.join(', ')}`, keyword.range);
     this.skipStatement();
     return undefined;
   }
@@ -330,7 +337,10 @@ class Parser {
       }
     } else {
       const t = this.peek();
-      this.error(`expected ':' and the interrupt source after the interrupt name, found ${describe(t)}`, rangeOf(t));
+      this.error(
+        `expected ':' and the interrupt source after the interrupt name, found ${describe(t)}`,
+        rangeOf(t),
+      );
     }
     const block = this.optionalBlock();
     return { type: 'irq', keyword, target, source, block, range: span(keyword.range, rangeOf(this.last)) };
@@ -391,12 +401,18 @@ class Parser {
     const data = this.atEnd() || this.at(T.Name) ? undefined : this.atom();
     let from: NameNode | undefined;
     if (!address || !data) {
-      this.error('expected the written address and data: inject ADDRESS DATA from DEVICE', rangeOf(this.peek()));
+      this.error(
+        'expected the written address and data: inject ADDRESS DATA from DEVICE',
+        rangeOf(this.peek()),
+      );
     } else if (this.at(T.Name) && this.peek().text === 'from') {
       this.advance();
       from = this.name('the issuing device after from');
     } else {
-      this.error(`expected 'from DEVICE' after the data, found ${describe(this.peek())}`, rangeOf(this.peek()));
+      this.error(
+        `expected 'from DEVICE' after the data, found ${describe(this.peek())}`,
+        rangeOf(this.peek()),
+      );
     }
     return { type: 'inject', keyword, address, data, from, range: span(keyword.range, rangeOf(this.last)) };
   }
@@ -551,7 +567,8 @@ class Parser {
       if (a) group.push(a);
     }
     if (group.length > 0) groups.push(group);
-    else if (groups.length > 0) this.error(`expected a value after ',' in '${owner.value}'`, rangeOf(this.last));
+    else if (groups.length > 0)
+      this.error(`expected a value after ',' in '${owner.value}'`, rangeOf(this.last));
     return groups;
   }
 
