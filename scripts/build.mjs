@@ -31,6 +31,8 @@ const builds = [
   { ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { ...common, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js', banner: { js: '#!/usr/bin/env node' } },
   { ...common, entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  // the benchmark runs bundled code, as the CLI and the server do (const enums inlined across files)
+  { ...common, entryPoints: ['test/bench/bench.ts'], outfile: 'out/bench/bench.js', external: ['./*-bench.js'] },
 ];
 
 rmSync('out', { recursive: true, force: true });

@@ -1297,8 +1297,23 @@ function range(a: number, b: number): number[] {
 }
 
 /** The remap/its unit whose scope holds a bus (explicit scopes first, then an INCLUDE_PCI_ALL unit). */
+const unitCache = new WeakMap<Model, { units: Domain[]; msiRoot: Domain | undefined }>();
+
+/** The declared remap/its units and the MSI-parent root, computed once per model. */
+function unitsOf(m: Model): { units: Domain[]; msiRoot: Domain | undefined } {
+  let c = unitCache.get(m);
+  if (!c) {
+    c = {
+      units: m.domains.filter((d) => !d.implied && (d.kind === 'remap' || d.kind === 'its')),
+      msiRoot: m.domains.find((d) => d.kind && KINDS[d.kind].root && KINDS[d.kind].msiParent),
+    };
+    unitCache.set(m, c);
+  }
+  return c;
+}
+
 export function msiParentFor(m: Model, pci: Pci | undefined): Domain | undefined {
-  const units = m.domains.filter((d) => !d.implied && (d.kind === 'remap' || d.kind === 'its'));
+  const { units, msiRoot } = unitsOf(m);
   if (pci) {
     for (const u of units)
       if (
@@ -1311,8 +1326,7 @@ export function msiParentFor(m: Model, pci: Pci | undefined): Domain | undefined
   const all = units.find((u) => u.scope === undefined);
   if (all) return all;
   if (!pci) return undefined;
-  const root = m.domains.find((d) => d.kind && KINDS[d.kind].root && KINDS[d.kind].msiParent);
-  return root;
+  return msiRoot;
 }
 
 /** The remap unit whose scope names an IO-APIC or HPET id (or the INCLUDE_PCI_ALL unit). */

@@ -61,14 +61,15 @@ export function parse(text: string, uri = ''): SourceFile {
   }
 }
 
+function rangeOf(t: Token): Range {
+  // positions are immutable plain data, so one Range per token is shared by every node using it
+  return (t.range ??= { start: { line: t.line, character: t.char }, end: { line: t.endLine, character: t.endChar } });
+}
 function startOf(t: Token): Position {
-  return { line: t.line, character: t.char };
+  return rangeOf(t).start;
 }
 function endOf(t: Token): Position {
-  return { line: t.endLine, character: t.endChar };
-}
-function rangeOf(t: Token): Range {
-  return { start: startOf(t), end: endOf(t) };
+  return rangeOf(t).end;
 }
 function span(a: Range, b: Range): Range {
   return { start: a.start, end: b.end };
