@@ -8,8 +8,6 @@ import type {
   DebugIrq,
   Format,
   IrqLevel,
-  KeptLine,
-  LsEntry,
   Matrix,
   ParsedInput,
   ProcRow,
@@ -72,7 +70,9 @@ const LS_LONG_RE =
   /^[-dlcbps][-rwxsStT]{9}[.+@]?\s+\d+\s+\S+\s+\S+\s+\d+\s+\S+\s+\d+\s+[\d:]+\s+(.+?)\s*(?:->.*)?$/;
 const COMMANDS =
   'cat|ls|ll|grep|egrep|head|tail|find|for|echo|cd|chcpu|uname|dmesg|lspci|less|more|sort|tree|tee|awk|sed|cut|watch';
-const CMD_RE = new RegExp(`^(?:.*?[#$%>»➜❯]\\s*(?:[\\w.~/@:-]+\\s+)?)?\\s*(?:sudo\\s+)?(${COMMANDS})\\b(.*)$`);
+const CMD_RE = new RegExp(
+  `^(?:.*?[#$%>»➜❯]\\s*(?:[\\w.~/@:-]+\\s+)?)?\\s*(?:sudo\\s+)?(${COMMANDS})\\b(.*)$`,
+);
 /** a trailing annotation added by whoever published the dump: `  <-- this one`, `  # note` */
 const ANNOTATION_RE = /\s+(?:<-+|<=+|=>|←|⟵|#|\/\/)(?:\s.*)?$/;
 
@@ -101,7 +101,8 @@ function basename(p: string): string {
 
 function stripQuotes(s: string): string {
   const t = s.trim();
-  if (t.length >= 2 && ((t[0] === "'" && t.endsWith("'")) || (t[0] === '"' && t.endsWith('"')))) return t.slice(1, -1);
+  if (t.length >= 2 && ((t[0] === "'" && t.endsWith("'")) || (t[0] === '"' && t.endsWith('"'))))
+    return t.slice(1, -1);
   return t;
 }
 
@@ -110,7 +111,9 @@ function stripQuotes(s: string): string {
 const LEGACY_FLOWS = 'edge|fasteoi|level|simple|percpu|edge-irq|nmi|bad|untracked';
 
 /** Splits the text after the counts of a numbered row into chip, hwirq, trigger, flow and actions. */
-export function parseDescriptor(rest: string): Pick<ProcRow, 'chip' | 'hwirq' | 'trigger' | 'flow' | 'actions' | 'legacyForm'> {
+export function parseDescriptor(
+  rest: string,
+): Pick<ProcRow, 'chip' | 'hwirq' | 'trigger' | 'flow' | 'actions' | 'legacyForm'> {
   const t = rest.trim();
   const actions = (s: string | undefined): string[] =>
     s === undefined || s.trim() === ''
@@ -121,7 +124,8 @@ export function parseDescriptor(rest: string): Pick<ProcRow, 'chip' | 'hwirq' | 
           .filter((a) => a !== '');
   // x86, hierarchical domains (>= ~4.3): `IR-PCI-MSIX-0000:03:00.0    0-edge      nvme1q0`
   let m = /^(\S.*?)\s+(\d+)-([A-Za-z_][\w-]*?)(?:\s+(.*?))?$/.exec(t);
-  if (m && !/\s{2,}/.test(m[1])) return { chip: m[1], hwirq: Number(m[2]), flow: m[3], actions: actions(m[4]) };
+  if (m && !/\s{2,}/.test(m[1]))
+    return { chip: m[1], hwirq: Number(m[2]), flow: m[3], actions: actions(m[4]) };
   // GENERIC_IRQ_SHOW_LEVEL (arm64, riscv): `ITS-PCI-MSIX-0000:00:02.0   1 Edge      virtio1-req.0`
   m = /^(\S.*?)\s+(\d+)\s+(Edge|Level)(?:\s+-(\S+))?(?:\s+(.*?))?$/.exec(t);
   if (m && !/\s{2,}/.test(m[1]))
@@ -202,7 +206,8 @@ class Reader {
       const raw = rawLines[i];
       let prefix = grepStyle ? prefixes[i] : undefined;
       // a line of the same file whose content is not a known shape keeps its file's prefix
-      if (grepStyle && prefix === undefined && last !== undefined && raw.startsWith(last + ':')) prefix = last;
+      if (grepStyle && prefix === undefined && last !== undefined && raw.startsWith(last + ':'))
+        prefix = last;
       if (prefix !== undefined) last = prefix;
       let text = prefix !== undefined ? raw.slice(prefix.length + 1) : raw;
       text = text.replace(ANNOTATION_RE, '');
@@ -271,9 +276,10 @@ class Reader {
     const row = PROC_ROW_RE.exec(t);
     if (row) return this.procRow(l, row[1], row[2]);
     // context lines: kernel log lines, prompts and commands, `ls` output, elisions, notes
-    if (DMESG_RE.test(t)) return this.keep(l, 'a kernel log line (no topology fact is read from it)', 'information');
+    if (DMESG_RE.test(t))
+      return this.keep(l, 'a kernel log line (no topology fact is read from it)', 'information');
     const cmd = CMD_RE.exec(l.raw);
-    if (cmd) return this.command(l, cmd[1], cmd[2] ?? '');
+    if (cmd) return this.command(cmd[1], cmd[2] ?? '');
     const ls = LS_LONG_RE.exec(t);
     if (ls) return this.lsNames(l, [ls[1]]);
     if (this.lsMode && !/:\s/.test(t)) {
@@ -281,13 +287,18 @@ class Reader {
       return this.lsNames(l, names);
     }
     if (this.otherCommand !== undefined)
-      return this.keep(l, `output of \`${this.otherCommand}\` (no topology fact is read from it)`, 'information');
-    if (ELISION_RE.test(t)) return this.keep(l, 'an elision: lines were left out of this dump', 'information');
+      return this.keep(
+        l,
+        `output of \`${this.otherCommand}\` (no topology fact is read from it)`,
+        'information',
+      );
+    if (ELISION_RE.test(t))
+      return this.keep(l, 'an elision: lines were left out of this dump', 'information');
     if (NOTE_RE.test(l.raw)) return this.keep(l, 'a note', 'information');
     this.keep(l, 'not understood');
   }
 
-  private command(l: Line, cmd: string, args: string): void {
+  private command(cmd: string, args: string): void {
     this.closeRecords();
     this.table = undefined;
     this.lsMode = cmd === 'ls' || cmd === 'll';
@@ -339,7 +350,8 @@ class Reader {
   }
 
   private startIrq(l: Line): void {
-    const n = this.pendingName !== undefined && /^\d+$/.test(this.pendingName) ? Number(this.pendingName) : undefined;
+    const n =
+      this.pendingName !== undefined && /^\d+$/.test(this.pendingName) ? Number(this.pendingName) : undefined;
     this.irq = { irq: n, dstate: [], levels: [], src: this.src(l), file: this.name };
     this.pendingName = undefined;
     this.formats.add('debugfs-irqs');

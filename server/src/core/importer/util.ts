@@ -20,7 +20,7 @@ export function parseList(text: string, max = 1 << 16): number[] | undefined {
 export function formatList(values: readonly number[]): string {
   const v = [...new Set(values)].sort((a, b) => a - b);
   const parts: string[] = [];
-  for (let i = 0; i < v.length; ) {
+  for (let i = 0; i < v.length;) {
     let j = i;
     while (j + 1 < v.length && v[j + 1] === v[j] + 1) j++;
     parts.push(j === i ? `${v[i]}` : `${v[i]}-${v[j]}`);
@@ -41,7 +41,12 @@ const BDF_RE = /^(?:([0-9a-fA-F]{4}):)?([0-9a-fA-F]{2}):([0-9a-fA-F]{2})\.([0-7]
 export function parseBdf(text: string): Bdf | undefined {
   const m = BDF_RE.exec(text.trim());
   if (!m) return undefined;
-  const b = { segment: m[1] ? parseInt(m[1], 16) : 0, bus: parseInt(m[2], 16), dev: parseInt(m[3], 16), fn: parseInt(m[4], 16) };
+  const b = {
+    segment: m[1] ? parseInt(m[1], 16) : 0,
+    bus: parseInt(m[2], 16),
+    dev: parseInt(m[3], 16),
+    fn: parseInt(m[4], 16),
+  };
   if (b.dev > 31) return undefined;
   return b;
 }
