@@ -40,6 +40,11 @@ export interface Route {
   hops: Hop[];
   message: MsiMessage | null;
   managed: boolean;
+  /** Intel remapping: the handle (first IRTE of the block) and the subhandle (index inside a multi-MSI block) */
+  handle?: number;
+  subhandle?: number;
+  /** an IO-APIC pin shared with an earlier interrupt (same Linux irq, another action): that interrupt's id */
+  sharedWith?: string;
   /** set when allocation failed at some level: the RULES.md code and why */
   failure: { code: string; message: string } | null;
 }
@@ -57,6 +62,7 @@ export interface CpuUsage {
   /** the allocated vectors */
   vectors: number[];
 }
+// (arm64: `used` counts the LPIs targeting the CPU and `available` is 0; riscv: IMSIC identities.)
 
 export interface DomainUsage {
   name: string;

@@ -1,0 +1,85 @@
+// Small allocators shared by the levels of the simulation: lowest-free bitmaps with aligned
+// power-of-two blocks (MSI-X entries, IMS slots, IRTEs, event IDs), and first-fit ranges (LPIs).
+
+export class LowestFree {
+  private readonly used: Uint8Array;
+  private hint = 0;
+  count = 0;
+
+  constructor(readonly size: number) {
+    this.used = new Uint8Array(size);
+  }
+
+  has(i: number): boolean {
+    return i >= 0 && i < this.size && this.used[i] === 1;
+  }
+
+  /** lowest free index >= from, or -1 */
+  lowest(from = 0): number {
+    for (let i = Math.max(from, this.hint); i < this.size; i++) if (this.used[i] === 0) return i;
+    return -1;
+  }
+
+  /** the lowest free, naturally aligned block of `n` (a power of two) entries, or -1 (bitmap_find_free_region) */
+  lowestBlock(n: number): number {
+    if (n <= 1) return this.lowest();
+    for (let b = Math.floor(this.hint / n) * n; b + n <= this.size; b += n) {
+      let free = true;
+      for (let i = b; i < b + n; i++)
+        if (this.used[i] === 1) {
+          free = false;
+          break;
+        }
+      if (free) return b;
+    }
+    return -1;
+  }
+
+  take(i: number, n = 1): void {
+    for (let k = i; k < i + n; k++) {
+      if (this.used[k] === 0) this.count++;
+      this.used[k] = 1;
+    }
+    if (i === this.hint) while (this.hint < this.size && this.used[this.hint] === 1) this.hint++;
+  }
+
+  release(i: number, n = 1): void {
+    for (let k = i; k < i + n; k++) {
+      if (this.used[k] === 1) this.count--;
+      this.used[k] = 0;
+    }
+    if (i < this.hint) this.hint = i;
+  }
+}
+
+/** A growable lowest-free set without a fixed size (MSI-X indices beyond a table, message-domain indices). */
+export class OpenLowestFree {
+  private readonly used = new Set<number>();
+  private hint = 0;
+
+  has(i: number): boolean {
+    return this.used.has(i);
+  }
+  get count(): number {
+    return this.used.size;
+  }
+  lowest(from = 0): number {
+    let i = Math.max(from, this.hint);
+    while (this.used.has(i)) i++;
+    return i;
+  }
+  take(i: number): void {
+    this.used.add(i);
+    if (i === this.hint) while (this.used.has(this.hint)) this.hint++;
+  }
+  release(i: number): void {
+    this.used.delete(i);
+    if (i < this.hint) this.hint = i;
+  }
+}
+
+export function roundUpPow2(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
+}

@@ -1,0 +1,288 @@
+// `expect` and `inject` (LANGUAGE.md 2.4), evaluated against the finished allocation.
+
+import { msiParentFor, type Device, type Domain } from '../model';
+import type { Atom, ExpectClause } from '../syntax/ast';
+import { EXPECT_CLAUSES } from '../kinds';
+import type { Simulator } from './index';
+import { NR_VECTORS } from './matrix';
+import { decodeX86, formatMessage, GITS_TRANSLATER } from './messages';
+import type { InjectResult, Route } from './types';
+
+const hex = (n: number) => '0x' + n.toString(16);
+
+/** One line about where a route ended up, for messages. */
+export function summary(r: Route): string {
+  if (r.failure) return `not allocated (${r.failure.code}: ${r.failure.message})`;
+  const parts: string[] = [];
+  if (r.cpu !== null) parts.push(`CPU ${r.cpu}`);
+  if (r.vector !== null) parts.push(`vector ${hex(r.vector)}`);
+  if (r.lpi !== null) parts.push(`LPI ${r.lpi}`);
+  if (r.irte !== null) parts.push(`IRTE ${r.irte}`);
+  if (r.event !== null) parts.push(`event ${r.event}`);
+  if (r.message) parts.push(`message ${formatMessage(r.message)}`);
+  return parts.join(', ');
+}
+
+interface ClauseTest {
+  want: string;
+  test(r: Route): boolean;
+  found(r: Route): string;
+}
+
+function numbers(args: Atom[]): number[] | undefined {
+  const out: number[] = [];
+  for (const a of args) {
+    if (a.kind !== 'number') return undefined;
+    out.push(a.value);
+  }
+  return out;
+}
+
+function clauseTest(c: ExpectClause): ClauseTest | string {
+  const name = c.name.value;
+  if (!(EXPECT_CLAUSES as readonly string[]).includes(name))
+    return `'${name}' is not an expectation: expected one of ${EXPECT_CLAUSES.join(', ')}`;
+  if (name === 'path') {
+    const names = c.args
+      .filter((a): a is Extract<Atom, { kind: 'name' }> => a.kind === 'name')
+      .map((a) => a.value);
+    if (names.length === 0) return 'path: expected domain names, endpoint first: path A > B > VECTOR';
+    const want = names.join(' > ');
+    return {
+      want: `path ${want}`,
+      test: (r) => r.path.join(' > ') === want,
+      found: (r) => `path ${r.path.join(' > ') || '(none)'}`,
+    };
+  }
+  const ns = numbers(c.args);
+  if (name === 'message') {
+    if (!ns || ns.length !== 2)
+      return 'message: expected the address and the data, e.g. message 0xfee03000 0x0024';
+    const [addr, data] = ns;
+    return {
+      want: `message ${hex(addr)} / ${hex(data)}`,
+      test: (r) =>
+        !!r.message &&
+        r.message.address_hi * 2 ** 32 + r.message.address_lo === addr &&
+        r.message.data === data,
+      found: (r) => (r.message ? `message ${formatMessage(r.message)}` : 'no MSI message'),
+    };
+  }
+  if (!ns || ns.length !== 1)
+    return `${name}: expected one number, e.g. ${name} ${name === 'lpi' ? 8192 : name === 'vector' ? '0x24' : 3}`;
+  const v = ns[0];
+  const field = name as 'cpu' | 'vector' | 'lpi' | 'irte';
+  const show = (x: number | null) => (x === null ? 'none' : field === 'vector' ? hex(x) : String(x));
+  return {
+    want: `${name} ${show(v)}`,
+    test: (r) => r[field] === v,
+    found: (r) => `${name} ${show(r[field])}`,
+  };
+}
+
+export function evaluateExpects(sim: Simulator): void {
+  for (const e of sim.m.expects) {
+    if (e.targets.length === 0) continue;
+    for (const c of e.statement.clauses) {
+      const t = clauseTest(c);
+      if (typeof t === 'string') {
+        sim.report('bad-value', e.uri, c.range, t);
+        continue;
+      }
+      const bad: Route[] = [];
+      for (const irq of e.targets) {
+        const r = sim.routesById.get(irq.id);
+        if (r && (r.failure || !t.test(r))) bad.push(r);
+      }
+      if (bad.length === 0) continue;
+      const r = bad[0];
+      const found = r.failure
+        ? `${r.irq} was not allocated (${r.failure.code}: ${r.failure.message})`
+        : `found ${t.found(r)} (${r.irq}: ${summary(r)})`;
+      const more =
+        e.targets.length > 1 ? ` [${bad.length} of the ${e.targets.length} interrupts named differ]` : '';
+      sim.report('expect-failed', e.uri, c.range, `expected ${t.want}, ${found}${more}`, [
+        { uri: r.uri, range: r.range, message: `${r.irq}: ${summary(r)}` },
+      ]);
+    }
+  }
+}
+
+export interface InjectOutcome {
+  irq: string | null;
+  cpu: number | null;
+  vector: number | null;
+  lpi: number | null;
+  /** why nothing fires (irq null) */
+  reason: string | null;
+  /** for people: what happened */
+  text: string;
+  /** the write reached a CPU vector or LPI (an interrupt, or an `in-use` vector) */
+  landed: boolean;
+}
+
+function unrouted(reason: string): InjectOutcome {
+  return { irq: null, cpu: null, vector: null, lpi: null, reason, text: reason, landed: false };
+}
+
+function fires(r: Route, via: string, from: Device): InjectOutcome {
+  const where = r.lpi !== null ? `LPI ${r.lpi} on CPU ${r.cpu}` : `CPU ${r.cpu} vector ${hex(r.vector ?? 0)}`;
+  const foreign =
+    r.device !== from.name
+      ? ` (an interrupt of ${r.device}: a device whose MSIs are not isolated can raise another device's interrupt)`
+      : '';
+  return {
+    irq: r.irq,
+    cpu: r.cpu,
+    vector: r.vector,
+    lpi: r.lpi,
+    reason: null,
+    text: `the write from ${from.name} fires ${r.irq} on ${where}${via}${foreign}`,
+    landed: true,
+  };
+}
+
+/** The domains a device's writes travel through: its message domain (or IMS/NTB), else its scope's MSI parent. */
+function deviceChain(sim: Simulator, dev: Device): Domain[] {
+  const start = dev.msiDomain ?? dev.ims ?? dev.ntb ?? msiParentFor(sim.m, dev.pci);
+  return start ? sim.chainOf(start) : [];
+}
+
+/** Resolves a write of `data` to `address` by `dev`, as the hardware would. */
+export function resolveInject(sim: Simulator, dev: Device, address: number, data: number): InjectOutcome {
+  const m = sim.m;
+  const chain = deviceChain(sim, dev);
+  if (m.arch === 'arm64') {
+    const its = chain.find((d) => d.kind === 'its');
+    if (!its)
+      return unrouted(
+        `${dev.name} is behind no ITS: on arm64 an MSI reaches the GIC through an ITS doorbell (GITS_TRANSLATER)`,
+      );
+    if (its.base !== undefined && address !== its.base + GITS_TRANSLATER)
+      return unrouted(
+        `${hex(address)} is not the doorbell of '${its.name}' (GITS_TRANSLATER at ${hex(its.base + GITS_TRANSLATER)}): the write goes to memory and raises nothing`,
+      );
+    const t = sim.itsDevs.get(`${its.name}\0${dev.name}`);
+    const devId = dev.pci ? hex(dev.pci.rid) : 'unknown';
+    if (!t)
+      return unrouted(
+        `'${its.name}' has no device ID ${devId} (${dev.name}) mapped (no MAPD): the ITS drops the write`,
+      );
+    if (data >= t.size || t.owner[data] <= 0)
+      return unrouted(
+        `event ${data} of device ID ${devId} (${dev.name}) is not mapped on '${its.name}'${data >= t.size ? ` (its ITT has ${t.size} events)` : ' (no MAPTI)'}: the ITS drops the write`,
+      );
+    return fires(
+      sim.routes[t.owner[data] - 1],
+      ` (event ${data} -> LPI ${sim.routes[t.owner[data] - 1].lpi} via '${its.name}')`,
+      dev,
+    );
+  }
+  if (m.arch !== 'x86')
+    return unrouted(
+      `injected writes are resolved on x86 and arm64 only; ${m.arch ?? 'this arch'} is not modelled`,
+    );
+  const dec = decodeX86(address, data);
+  if (dec.kind === 'not-msi')
+    return unrouted(
+      `${hex(address)} is outside the x86 MSI window 0xfee00000-0xfeefffff: the write goes to memory and raises nothing`,
+    );
+  const unit = chain.find((d) => d.kind === 'remap');
+  if (unit && unit.vendor === 'amd') {
+    const idx = data & 0x7ff;
+    const t = sim.amd.get(`${unit.name}\0dev\0${dev.name}`);
+    if (!t || idx >= t.table.size || t.owner[idx] <= 0)
+      return unrouted(
+        `entry ${idx} of ${dev.name}'s AMD-Vi remap table under '${unit.name}' is not set up: the IOMMU blocks the write and logs an IO_PAGE_FAULT/INVALID_DEVICE_REQUEST event`,
+      );
+    return fires(sim.routes[t.owner[idx] - 1], ` (remap table entry ${idx} under '${unit.name}')`, dev);
+  }
+  if (unit) {
+    if (dec.kind === 'compat')
+      return unrouted(
+        `a compatibility-format write (address bit 4 clear) from ${dev.name}, which is behind '${unit.name}': with interrupt remapping on, the IOMMU blocks compatibility-format MSIs and records a fault (drivers/iommu/intel/irq_remapping.c). A remappable write carries an IRTE handle instead`,
+      );
+    const t = sim.irte.get(unit);
+    const idx = dec.index;
+    if (!t || idx >= t.table.size || t.owner[idx] <= 0)
+      return unrouted(
+        `IRTE ${idx} of '${unit.name}' is not present: the IOMMU blocks the write with an interrupt-remapping fault, and nothing fires`,
+      );
+    const r = sim.routes[t.owner[idx] - 1];
+    if (r.device !== dev.name) {
+      const owner = m.devicesByName.get(r.device);
+      return unrouted(
+        `IRTE ${idx} of '${unit.name}' belongs to ${r.irq}${owner?.pci ? ` (source-id ${owner.pci.text})` : ''}: its source-id check rejects a write from ${dev.name}${dev.pci ? ` (${dev.pci.text})` : ''}, so the IOMMU records a remapping fault and nothing fires`,
+      );
+    }
+    return fires(
+      r,
+      ` (IRTE ${idx} of '${unit.name}'${dec.shv ? `, handle ${dec.handle} + subhandle ${dec.subhandle}` : ''})`,
+      dev,
+    );
+  }
+  if (dec.kind === 'remappable')
+    return unrouted(
+      `a remappable-format write (address bit 4 set) from ${dev.name}, but no IR unit translates its writes: nothing fires`,
+    );
+  const c = sim.apic.findIndex((a) => a === dec.apicId);
+  if (c < 0)
+    return unrouted(`no CPU has APIC ID ${dec.apicId} (address bits 19:12): the write reaches no CPU`);
+  const cpu = sim.cpus[c];
+  const v = dec.vector;
+  const mat = sim.matrix;
+  if (!mat || !sim.owner) return unrouted('the topology has no x86 vector domain to deliver to');
+  if (v < 0x20) return unrouted(`vector ${hex(v)} is an exception vector (below 0x20): an MSI cannot use it`);
+  if (mat.isBlocked(v))
+    return unrouted(
+      `CPU ${cpu} vector ${hex(v)} is a system vector (${mat.era.label}): the write raises that system interrupt, not a device interrupt`,
+    );
+  const o = sim.owner[c * NR_VECTORS + v];
+  if (o === -1)
+    return {
+      irq: null,
+      cpu,
+      vector: v,
+      lpi: null,
+      reason: `CPU ${cpu} vector ${hex(v)} is held by an interrupt the topology lists only as in-use`,
+      text: `the write lands on CPU ${cpu} vector ${hex(v)}, held by an interrupt the topology lists only as in-use (not described)`,
+      landed: true,
+    };
+  if (o <= 0)
+    return unrouted(
+      `CPU ${cpu} vector ${hex(v)} is not allocated: the kernel would log 'No irq handler for vector'`,
+    );
+  return fires(sim.routes[o - 1], ' (compatibility format)', dev);
+}
+
+export function evaluateInjects(sim: Simulator): InjectResult[] {
+  const out: InjectResult[] = [];
+  for (const inj of sim.m.injects) {
+    const st = inj.statement;
+    if (inj.address === undefined || inj.data === undefined || !inj.from) {
+      out.push({
+        uri: inj.uri,
+        range: st.range,
+        irq: null,
+        cpu: null,
+        vector: null,
+        lpi: null,
+        reason: 'the inject statement is incomplete',
+      });
+      continue;
+    }
+    const r = resolveInject(sim, inj.from, inj.address, inj.data);
+    out.push({
+      uri: inj.uri,
+      range: st.range,
+      irq: r.irq,
+      cpu: r.cpu,
+      vector: r.vector,
+      lpi: r.lpi,
+      reason: r.reason,
+    });
+    if (r.landed) sim.report('inject-result', inj.uri, st.range, r.text);
+    else sim.report('inject-unrouted', inj.uri, st.range, r.text);
+  }
+  return out;
+}
