@@ -1,0 +1,50 @@
+// npm run test:e2e: the real-VS-Code tests, from nothing to screenshots.
+//   1. test/e2e/install.sh   Debian chromium/ripgrep/libkrb5-dev, code-server 4.100.3 into a cache folder
+//                            outside the repo (${IRQTOPO_E2E_CACHE:-~/.cache/irqtopo-e2e}); quick when done
+//   2. production build      node scripts/build.mjs --production
+//   3. npm run package       the .vsix a user installs
+//   4. runTests.mjs          the mocha extension tests through @vscode/test-electron's runTests
+//   5. user-scenario.mjs     the workbench driven in Chromium, screenshots in test-results/
+// Steps 4 and 5 both run even when one fails; the exit code is 1 if anything failed.
+import { spawnSync } from 'node:child_process';
+import { statSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, '..', '..');
+const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
+const timings = [];
+
+function run(name, cmd, args, { fatal = true } = {}) {
+  process.stderr.write(`\n[test:e2e] === ${name}: ${cmd} ${args.join(' ')}\n`);
+  const t0 = Date.now();
+  const r = spawnSync(cmd, args, { cwd: repo, stdio: ['ignore', 'inherit', 'inherit'] });
+  const ms = Date.now() - t0;
+  const ok = r.status === 0;
+  timings.push({ name, ms, ok });
+  process.stderr.write(
+    `[test:e2e] === ${name}: ${ok ? 'ok' : `FAILED (${r.status ?? r.signal})`} in ${ms} ms\n`,
+  );
+  if (!ok && fatal) finish(1);
+  return ok;
+}
+
+function finish(code) {
+  process.stderr.write('\n[test:e2e] summary\n');
+  for (const t of timings) {
+    process.stderr.write(
+      `  ${t.ok ? 'ok    ' : 'FAILED'} ${t.name.padEnd(28)} ${(t.ms / 1000).toFixed(1)} s\n`,
+    );
+  }
+  process.exit(code);
+}
+
+run('install', 'bash', [join(here, 'install.sh')]);
+run('build (production)', process.execPath, [join(repo, 'scripts', 'build.mjs'), '--production']);
+run('package', 'npm', ['run', '--silent', 'package']);
+const vsix = join(repo, `${pkg.name}-${pkg.version}.vsix`);
+process.stderr.write(`[test:e2e] ${vsix}: ${statSync(vsix).size} bytes\n`);
+const a = run('extension tests (runTests)', process.execPath, [join(here, 'runTests.mjs')], { fatal: false });
+const b = run('user scenario', process.execPath, [join(here, 'user-scenario.mjs')], { fatal: false });
+finish(a && b ? 0 : 1);

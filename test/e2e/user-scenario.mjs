@@ -1,0 +1,213 @@
+// A user-level scenario in a real VS Code (code-server 4.100.3) driven through Debian's Chromium with
+// playwright-core: install the built .vsix as a user would, open an example, see the highlighting and the
+// diagnostics in the editor and the Problems panel, and land on the problem's line. Screenshots go to
+// test-results/ (look at them). Exit code 0 when every step held, 1 otherwise.
+//
+// Steps for features not built yet (Routes view, diagram, XSS check in the diagram) are listed at the end
+// and reported as skipped while package.json does not contribute them.
+import assert from 'node:assert/strict';
+import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cleanup, installExtension, launchBrowser, makeDirs, startCodeServer } from './code-server.mjs';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const results = join(repo, 'test-results');
+const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
+const EXAMPLE = 'ims-under-pci-msi.irqtopo';
+const EXPECTED_CODE = 'ims-parent-pci-msi';
+const STEP_TIMEOUT = Number(process.env.IRQTOPO_E2E_STEP_TIMEOUT_MS || 60_000);
+
+const steps = [];
+function log(msg) {
+  process.stderr.write(`[user-scenario] ${msg}\n`);
+}
+
+async function step(name, fn) {
+  const t0 = Date.now();
+  try {
+    const r = await fn();
+    steps.push({ name, ok: true, ms: Date.now() - t0 });
+    log(`\u2714 ${name} (${Date.now() - t0} ms)`);
+    return r;
+  } catch (e) {
+    steps.push({ name, ok: false, ms: Date.now() - t0, error: e });
+    log(`\u2716 ${name}: ${e?.message ?? e}`);
+    throw e;
+  }
+}
+
+function skip(name, why) {
+  steps.push({ name, ok: true, skipped: why });
+  log(`- ${name}: SKIPPED (${why})`);
+}
+
+async function shot(page, name) {
+  mkdirSync(results, { recursive: true });
+  await page.screenshot({ path: join(results, name) });
+  log(`screenshot test-results/${name}`);
+}
+
+async function main() {
+  const vsix = join(repo, `${pkg.name}-${pkg.version}.vsix`);
+  if (!existsSync(vsix)) throw new Error(`${vsix} does not exist: run npm run package first`);
+  const dirs = makeDirs();
+  const workspace = join(dirs.root, 'workspace');
+  cpSync(join(repo, 'examples'), workspace, { recursive: true });
+  let server;
+  let browser;
+  let page;
+  try {
+    await step(`install ${vsix.slice(repo.length + 1)} with code-server --install-extension`, async () => {
+      const out = await installExtension(dirs, vsix);
+      assert.match(out, /successfully installed/i, out);
+    });
+    server = await step('start code-server', () => startCodeServer({ folder: workspace, dirs }));
+    browser = await launchBrowser(dirs);
+    page = browser.pages()[0] ?? (await browser.newPage());
+    const pageErrors = [];
+    page.on('pageerror', (e) => pageErrors.push(String(e)));
+
+    await step('open the workbench on the examples folder', async () => {
+      await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
+      await page.waitForSelector('.monaco-workbench', { timeout: STEP_TIMEOUT });
+      await page.waitForSelector('.explorer-viewlet .monaco-list-row', { timeout: STEP_TIMEOUT });
+    });
+
+    await step(`open ${EXAMPLE} with Quick Open (Ctrl+P)`, async () => {
+      await page
+        .locator('.monaco-workbench')
+        .click({ position: { x: 700, y: 400 } })
+        .catch(() => undefined);
+      await page.keyboard.press('Control+P');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ timeout: STEP_TIMEOUT });
+      await input.fill(EXAMPLE);
+      await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${EXAMPLE}"]`, {
+        timeout: STEP_TIMEOUT,
+      });
+      await page.keyboard.press('Enter');
+      await page.waitForSelector(`.tab[aria-label*="${EXAMPLE}"]`, { timeout: STEP_TIMEOUT });
+      await page.waitForSelector('.editor-instance .view-line', { timeout: STEP_TIMEOUT });
+    });
+
+    await step('the language mode is irqtopo', async () => {
+      const mode = page.locator('[id="status.editor.mode"]');
+      await mode.waitFor({ timeout: STEP_TIMEOUT });
+      await page.waitForFunction(
+        () => document.querySelector('[id="status.editor.mode"]')?.textContent?.includes('irqtopo'),
+        undefined,
+        { timeout: STEP_TIMEOUT },
+      );
+    });
+
+    await step('the grammar colours keywords, names and comments apart', async () => {
+      // the colour of the first `domain` keyword, of the name after it, and of a comment
+      const colours = await page.evaluate(() => {
+        const out = {};
+        for (const line of document.querySelectorAll('.editor-instance .view-line')) {
+          const spans = [...line.querySelectorAll('span > span')];
+          const first = spans.find((s) => s.textContent.trim() !== '');
+          if (!first) continue;
+          const colour = (s) => getComputedStyle(s).color;
+          if (first.textContent.startsWith('#') && !out.comment) out.comment = colour(first);
+          if (first.textContent === 'domain' && !out.keyword) {
+            out.keyword = colour(first);
+            const name = spans.slice(spans.indexOf(first) + 1).find((s) => s.textContent.trim() !== '');
+            if (name) out.name = colour(name);
+          }
+        }
+        return out;
+      });
+      assert.ok(colours.keyword && colours.name && colours.comment, JSON.stringify(colours));
+      assert.notEqual(
+        colours.keyword,
+        colours.name,
+        `keyword and name share a colour: ${JSON.stringify(colours)}`,
+      );
+      assert.notEqual(
+        colours.keyword,
+        colours.comment,
+        `keyword and comment share a colour: ${JSON.stringify(colours)}`,
+      );
+    });
+
+    await step('the language server marks the error in the editor (squiggle)', async () => {
+      // the error may be below the fold: the overview ruler and the status bar count show it too
+      await page.waitForFunction(
+        () => {
+          const s = document.querySelector('[id="status.problems"]')?.getAttribute('aria-label') ?? '';
+          const m = /(\d+)\s+error/i.exec(s);
+          return (m && Number(m[1]) > 0) || document.querySelector('.squiggly-error') !== null;
+        },
+        undefined,
+        { timeout: STEP_TIMEOUT },
+      );
+    });
+    await shot(page, 'user-01-editor.png');
+
+    const row = await step(`the Problems panel lists ${EXPECTED_CODE}`, async () => {
+      await page.keyboard.press('Control+Shift+M');
+      await page.waitForSelector('.markers-panel .monaco-tl-row', { timeout: STEP_TIMEOUT });
+      const r = page.locator('.markers-panel .monaco-list-row', { hasText: EXPECTED_CODE }).first();
+      await r.waitFor({ timeout: STEP_TIMEOUT });
+      return r;
+    });
+    await shot(page, 'user-02-problems.png');
+
+    await step('activating the problem lands on its line (the parent reference)', async () => {
+      await row.click();
+      await page.keyboard.press('Enter');
+      const text = readFileSync(join(workspace, EXAMPLE), 'utf8').split('\n');
+      await page.waitForFunction(
+        (lines) => {
+          const s = document.querySelector('[id="status.editor.selection"]')?.textContent ?? '';
+          const m = /Ln\s+(\d+)/.exec(s);
+          return m !== null && /\bparent\b/.test(lines[Number(m[1]) - 1] ?? '');
+        },
+        text,
+        { timeout: STEP_TIMEOUT },
+      );
+      const where = await page.locator('[id="status.editor.selection"]').textContent();
+      log(`cursor at ${where?.trim()}: ${text[Number(/Ln\s+(\d+)/.exec(where ?? '')?.[1]) - 1]?.trim()}`);
+    });
+    await shot(page, 'user-03-problem-line.png');
+
+    // --- not built yet: each step runs once package.json contributes the feature ---
+    const views = Object.values(pkg.contributes?.views ?? {}).flat();
+    const routesView = views.find((v) => /routes/i.test(v.id) || /routes/i.test(v.name ?? ''));
+    if (!routesView) skip('expand the Routes view', 'no Routes view in package.json contributes.views yet');
+    else skip('expand the Routes view', `TODO: drive view ${routesView.id}`);
+    const commands = pkg.contributes?.commands ?? [];
+    const showRoutes = commands.find((c) => /Show Interrupt Routes/i.test(c.title ?? ''));
+    if (!showRoutes) {
+      skip('open the diagram and click a node', 'no "Show Interrupt Routes" command contributed yet');
+      skip('an XSS device name renders as text in the diagram', 'no diagram yet');
+    } else {
+      skip('open the diagram and click a node', `TODO: drive ${showRoutes.command}`);
+      skip('an XSS device name renders as text in the diagram', `TODO: drive ${showRoutes.command}`);
+    }
+    assert.deepEqual(pageErrors, [], 'uncaught errors in the workbench page');
+  } catch (e) {
+    if (page) await shot(page, 'user-failure.png').catch(() => undefined);
+    if (server) process.stderr.write(`--- code-server output (tail) ---\n${server.log().slice(-3000)}\n`);
+    throw e;
+  } finally {
+    if (browser) await browser.close().catch(() => undefined);
+    if (server) await server.stop();
+    cleanup(dirs);
+  }
+}
+
+const t0 = Date.now();
+main().then(
+  () => {
+    const skipped = steps.filter((s) => s.skipped).length;
+    log(`${steps.length - skipped} steps passed, ${skipped} skipped, in ${Date.now() - t0} ms`);
+    process.exit(0);
+  },
+  (e) => {
+    log(`FAILED after ${Date.now() - t0} ms: ${e?.stack ?? e}`);
+    process.exit(1);
+  },
+);
