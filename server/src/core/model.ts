@@ -1141,7 +1141,7 @@ class Binder {
         index,
         uri,
         range: st.range,
-        source: source ? { ...source } : undefined,
+        source,
         managed: common.managed ?? false,
         masked: common.masked ?? false,
         affinity: common.affinity,

@@ -92,6 +92,16 @@ export function oneOf<T extends string>(
  * `max` bounds every value, so a typo like `0-4294967295` cannot make the expansion blow up.
  */
 export function numberList(atoms: Atom[][], what: string, where: Range, max: number): Result<number[]> {
+  // the common case, one number or one range, without the set and the sort
+  if (atoms.length === 1 && atoms[0].length === 1) {
+    const a = atoms[0][0];
+    if (a.kind === 'number' && a.value <= max) return ok([a.value]);
+    if (a.kind === 'range' && a.first <= a.last && a.last <= max) {
+      const out: number[] = new Array<number>(a.last - a.first + 1);
+      for (let v = a.first; v <= a.last; v++) out[v - a.first] = v;
+      return ok(out);
+    }
+  }
   const out = new Set<number>();
   let any = false;
   for (const group of atoms) {
