@@ -1,0 +1,115 @@
+// Small pure helpers shared by the language services: positions, ranges, names, lookups.
+
+import type { Analysis } from '../index';
+import type { Model } from '../model';
+import type { Simulation } from '../simulate/types';
+import type { Position, Range, SourceFile, Statement } from '../syntax/ast';
+
+/** An analysis, with the simulation when the core computed one. */
+export type AnalysisLike = Analysis & { simulation?: Simulation };
+
+export interface TextEdit {
+  range: Range;
+  newText: string;
+}
+
+/** Edits per file URI. */
+export type WorkspaceEdit = Record<string, TextEdit[]>;
+
+export interface Location {
+  uri: string;
+  range: Range;
+}
+
+export function cmp(a: Position, b: Position): number {
+  return a.line - b.line || a.character - b.character;
+}
+
+export function contains(r: Range, p: Position): boolean {
+  return cmp(r.start, p) <= 0 && cmp(p, r.end) <= 0;
+}
+
+export function containsRange(outer: Range, inner: Range): boolean {
+  return cmp(outer.start, inner.start) <= 0 && cmp(inner.end, outer.end) <= 0;
+}
+
+export function sameRange(a: Range, b: Range): boolean {
+  return cmp(a.start, b.start) === 0 && cmp(a.end, b.end) === 0;
+}
+
+/** A rough size for choosing the innermost of several ranges around a position. */
+export function extent(r: Range): number {
+  return (r.end.line - r.start.line) * 100000 + (r.end.character - r.start.character);
+}
+
+export function pos(line: number, character: number): Position {
+  return { line, character };
+}
+
+const BARE = /^[A-Za-z_][A-Za-z0-9_./+-]*$/;
+
+export function isBareName(s: string): boolean {
+  return BARE.test(s);
+}
+
+/** A name as it must be written: bare when it can be, quoted (with escapes) otherwise. */
+export function writeName(s: string): string {
+  return isBareName(s) ? s : `"${s.replace(/["\\]/g, (c) => '\\' + c)}"`;
+}
+
+export function fileOf(model: Model, uri: string): SourceFile | undefined {
+  return model.files.find((f) => f.uri === uri);
+}
+
+/** The statement whose range holds the position (binary search: statements are in text order). */
+export function statementAt(file: SourceFile, p: Position): Statement | undefined {
+  const sts = file.statements;
+  let lo = 0;
+  let hi = sts.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const r = sts[mid].range;
+    if (cmp(r.end, p) < 0) lo = mid + 1;
+    else if (cmp(p, r.start) < 0) hi = mid - 1;
+    else return sts[mid];
+  }
+  return undefined;
+}
+
+/** Line starts of a text, for offset <-> position conversions. */
+export function lineStarts(text: string): number[] {
+  const out = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) out.push(i + 1);
+  return out;
+}
+
+export function offsetAt(starts: readonly number[], text: string, p: Position): number {
+  if (p.line >= starts.length) return text.length;
+  // a character beyond the line's end means the end of the line (before its line break)
+  let lineEnd = p.line + 1 < starts.length ? starts[p.line + 1] - 1 : text.length;
+  if (lineEnd > starts[p.line] && text.charCodeAt(lineEnd - 1) === 13) lineEnd--;
+  return Math.min(starts[p.line] + p.character, lineEnd);
+}
+
+export function sliceRange(text: string, starts: readonly number[], r: Range): string {
+  return text.slice(offsetAt(starts, text, r.start), offsetAt(starts, text, r.end));
+}
+
+/** Applies non-overlapping edits to a text (used by tests and by fix-all previews). */
+export function applyEdits(text: string, edits: readonly TextEdit[]): string {
+  const starts = lineStarts(text);
+  const sorted = edits
+    .map((e) => ({
+      s: offsetAt(starts, text, e.range.start),
+      e: offsetAt(starts, text, e.range.end),
+      t: e.newText,
+    }))
+    .sort((a, b) => b.s - a.s || b.e - a.e);
+  let out = text;
+  for (const e of sorted) out = out.slice(0, e.s) + e.t + out.slice(e.e);
+  return out;
+}
+
+export function hex(n: number): string {
+  return '0x' + n.toString(16);
+}

@@ -1,0 +1,50 @@
+// The custom requests between the irqtopo client and server, typed once for both sides.
+// Payloads are plain JSON data built by the core (server/src/core/services/views.ts).
+
+import { RequestType } from 'vscode-languageserver-protocol';
+import type { Diagram, DomainTree, Routes } from './core/services/views';
+import type { ShowRouteArgs } from './core/services/hints';
+
+export type {
+  Diagram,
+  DiagramEdge,
+  DiagramNode,
+  DomainTree,
+  DomainTreeNode,
+  DeviceRoutes,
+  Problem,
+  ProblemCounts,
+  RouteInfo,
+  Routes,
+  Usage,
+} from './core/services/views';
+export type { ShowRouteArgs } from './core/services/hints';
+export type { CpuUsage, Hop, MsiMessage } from './core/simulate/types';
+
+/** Names a document (its analysis is the one of the topology it belongs to). */
+export interface DocumentParams {
+  uri: string;
+}
+
+/** `irqtopo/domainTree`: the domain hierarchy, root first, with usage and problem counts. Null: unknown document. */
+export const DomainTreeRequest = new RequestType<DocumentParams, DomainTree | null, void>(
+  'irqtopo/domainTree',
+);
+
+/** `irqtopo/routes`: device -> interrupt -> hops, with CPU, vector or LPI and the message. */
+export const RoutesRequest = new RequestType<DocumentParams, Routes | null, void>('irqtopo/routes');
+
+/** `irqtopo/diagram`: nodes and edges with their source ranges and problems, and per-CPU vector usage. */
+export const DiagramRequest = new RequestType<DocumentParams, Diagram | null, void>('irqtopo/diagram');
+
+/** The client-side command the "Show route" code lens runs; its one argument is a ShowRouteArgs. */
+export const SHOW_ROUTE_COMMAND = 'irqtopo.showRoute';
+export type ShowRouteCommandArgs = [ShowRouteArgs];
+
+/** Options a client may pass in `initializationOptions`. */
+export interface InitializationOptions {
+  /** milliseconds from the last change to the check; default: adaptive (twice the last check's time, at most 50) */
+  debounceMs?: number;
+  /** severity overrides, for clients without workspace/configuration */
+  rules?: Record<string, string>;
+}
