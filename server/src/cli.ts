@@ -1,12 +1,18 @@
 // The `irqtopo` command line: a thin front on the language core.
 //   irqtopo check FILE... [--format text|json|sarif] [--rule CODE=SEVERITY]...
-// Exit status: 0 no errors, 1 errors found, 2 usage or I/O error.
+//   irqtopo routes FILE [--format text|json] [--rule CODE=SEVERITY]...
+//   irqtopo inject FILE ADDRESS DATA --from DEVICE [--format text|json]
+// Exit status: 0 no errors, 1 errors found (routes: or an interrupt not allocated; inject: nothing
+// fires), 2 usage or I/O error.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { analyze, validateOverrides, type SeverityOverride } from './core';
+import { analyze, unsimulatable, validateOverrides, type Analysis, type SeverityOverride } from './core';
+import { Simulator } from './core/simulate';
+import { resolveInject } from './core/simulate/evaluate';
 import type { CliIO } from './cli/io';
 import { display, formatJson, formatSarif, formatText, type FileDiagnostic } from './cli/report';
+import { injectJson, injectText, routesJson, routesText } from './cli/routes';
 
 export const VERSION = '0.1.0';
 
@@ -14,7 +20,15 @@ const USAGE = `usage: irqtopo <command> [options]
 
 commands:
   check FILE... [--format text|json|sarif] [--rule CODE=SEVERITY]...
-      check topology files; exit 0 when no errors, 1 when errors were found, 2 on usage or I/O errors
+      check topology files (layering, capabilities, and the simulation's resource checks); exit 0 when
+      no errors, 1 when errors were found, 2 on usage or I/O errors
+  routes FILE [--format text|json] [--rule CODE=SEVERITY]...
+      simulate the allocation and print every interrupt's route: CPU, vector or LPI, IRTE or ITS event,
+      the MSI message (address / data) and the domain path; errors go to stderr. Exit 1 when the file
+      has errors or an interrupt could not be allocated
+  inject FILE ADDRESS DATA --from DEVICE [--format text|json]
+      resolve a write of DATA to ADDRESS by DEVICE as the hardware would (IR unit, APIC or ITS) and
+      print which interrupt fires, on which CPU and vector, or why none does; exit 1 when none fires
   help
       this text
 
@@ -120,10 +134,85 @@ function check(args: string[], io: CliIO): number {
     const text = formatText(all, io.cwd);
     if (text) io.out(text);
     const n = (s: string) => all.filter((d) => d.severity === s).length;
-    io.err(`${p.positional.length} file${p.positional.length === 1 ? '' : 's'} checked: ${n('error')} errors, ${n('warning')} warnings, ${n('information') + n('hint')} notes`);
+    io.err(
+      `${p.positional.length} file${p.positional.length === 1 ? '' : 's'} checked: ${n('error')} errors, ${n('warning')} warnings, ${n('information') + n('hint')} notes`,
+    );
   }
   if (ioError) return 2;
   return all.some((d) => d.severity === 'error') ? 1 : 0;
+}
+
+/** Reads and analyzes one file; prints why and returns undefined when it cannot be simulated. */
+function simulateFile(
+  f: string,
+  io: CliIO,
+  overrides: Record<string, SeverityOverride>,
+): { abs: string; a: Analysis } | number {
+  const abs = path.resolve(io.cwd, f);
+  const text = io.readFile(abs);
+  if (text instanceof Error) {
+    io.err(`irqtopo: cannot read ${f}: ${text.message}`);
+    return 2;
+  }
+  const a = analyze(abs, text, { reader: io.readFile, rules: overrides });
+  const errors: FileDiagnostic[] = a.diagnostics
+    .filter((d) => d.severity === 'error')
+    .map((d) => ({ ...d, file: d.uri === abs ? f : display(d.uri, io.cwd) }));
+  if (errors.length) io.err(formatText(errors, io.cwd));
+  if (!a.simulation) {
+    io.err(`irqtopo: ${f} cannot be simulated: ${unsimulatable(a.model) ?? 'see the errors above'}`);
+    return 1;
+  }
+  return { abs, a };
+}
+
+function routes(args: string[], io: CliIO): number {
+  const p = parseArgs(args, ['--format', '--rule']);
+  const fmt = format(p, ['text', 'json']);
+  const overrides = rules(p);
+  if (p.positional.length !== 1) throw new UsageError('routes needs exactly one FILE');
+  const r = simulateFile(p.positional[0], io, overrides);
+  if (typeof r === 'number') return r;
+  const sim = r.a.simulation!;
+  io.out(fmt === 'json' ? routesJson(sim) : routesText(sim));
+  const failed = sim.routes.filter((x) => x.failure).length;
+  const errors = r.a.diagnostics.filter((d) => d.severity === 'error').length;
+  if (fmt === 'text')
+    io.err(
+      `${sim.routes.length} interrupt${sim.routes.length === 1 ? '' : 's'} simulated: ${failed} not allocated, ${errors} errors`,
+    );
+  return failed || errors ? 1 : 0;
+}
+
+function parseNumber(s: string, what: string): number {
+  const t = s.trim().toLowerCase();
+  const v = /^0x[0-9a-f]+$/.test(t) ? parseInt(t.slice(2), 16) : /^[0-9]+$/.test(t) ? parseInt(t, 10) : NaN;
+  if (!Number.isSafeInteger(v) || v < 0)
+    throw new UsageError(`${what} must be a number (decimal or 0x hex), not '${s}'`);
+  return v;
+}
+
+function inject(args: string[], io: CliIO): number {
+  const p = parseArgs(args, ['--format', '--from', '--rule']);
+  const fmt = format(p, ['text', 'json']);
+  const from = p.options.get('--from')?.at(-1);
+  if (p.positional.length !== 3) throw new UsageError('inject needs FILE ADDRESS DATA (and --from DEVICE)');
+  if (!from) throw new UsageError('inject needs --from DEVICE: the device that issues the write');
+  const address = parseNumber(p.positional[1], 'ADDRESS');
+  const data = parseNumber(p.positional[2], 'DATA');
+  if (data > 0xffffffff) throw new UsageError('DATA is a 32-bit value');
+  const r = simulateFile(p.positional[0], io, rules(p));
+  if (typeof r === 'number') return r;
+  const dev = r.a.model.devicesByName.get(from);
+  if (!dev) {
+    io.err(`irqtopo: ${p.positional[0]} declares no device '${from}'`);
+    return 2;
+  }
+  const sim = new Simulator(r.a.model);
+  sim.run();
+  const out = resolveInject(sim, dev, address, data);
+  io.out(fmt === 'json' ? injectJson(out) : injectText(out));
+  return out.landed ? 0 : 1;
 }
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
@@ -132,6 +221,10 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     switch (cmd) {
       case 'check':
         return check(rest, io);
+      case 'routes':
+        return routes(rest, io);
+      case 'inject':
+        return inject(rest, io);
       case undefined:
       case 'help':
       case '--help':

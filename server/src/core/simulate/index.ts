@@ -696,7 +696,13 @@ export class Simulator {
         if (c >= 0)
           ctx.affinityBroken = `every CPU of ${irq.id}'s ${affText()} is out of vectors, so it lands on CPU ${this.cpus[c]} instead: "irq N: Affinity broken due to vector space exhaustion." (arch/x86/kernel/apic/vector.c). Widen the affinity, or free vectors on those CPUs`;
       }
-      if (c < 0) return this.exhausted(ctx, affText());
+      if (c < 0)
+        return this.exhausted(
+          ctx,
+          irq.affinity && restricted
+            ? `any CPU of its affinity ${formatCpus(irq.affinity)} nor any other online CPU`
+            : 'any online CPU',
+        );
     }
     const v = mat.lowestFree(c);
     if (v < 0) return this.exhausted(ctx, `CPU ${this.cpus[c]}`);
