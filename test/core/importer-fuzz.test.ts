@@ -1,0 +1,175 @@
+// Fuzzed and truncated dumps never crash the importer, and whatever it writes still parses.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import fc from 'fast-check';
+import { parse } from '../../server/src/core';
+import { importDumps, type ImportResult } from '../../server/src/core/importer';
+import { fixture } from './helpers';
+
+const DUMPS = fixture('dumps');
+const FILES = fs.readdirSync(DUMPS).filter((f) => f.endsWith('.txt'));
+const TEXT = new Map(FILES.map((f) => [f, fs.readFileSync(path.join(DUMPS, f), 'utf8')]));
+// the 4,700-line irqs dump is cut to its first 600 lines so each run stays quick
+const SMALL = FILES.map((f) => {
+  const t = TEXT.get(f)!;
+  const lines = t.split('\n');
+  return lines.length > 600 ? lines.slice(0, 600).join('\n') : t;
+});
+
+/** The importer's contract on any input: no throw, a string result, and text that parses cleanly. */
+function holds(inputs: { name: string; text: string }[]): ImportResult {
+  const r = importDumps(inputs);
+  assert.equal(typeof r.text, 'string');
+  const errors = parse(r.text, 'fuzz').errors;
+  assert.deepEqual(errors, [], `syntax errors in the output:\n${r.text}`);
+  for (const p of r.problems) {
+    assert.ok(['error', 'warning', 'information'].includes(p.severity));
+    assert.ok(Number.isInteger(p.line) && p.line >= 0);
+  }
+  return r;
+}
+
+const junkLine = fc.oneof(
+  fc.string({ maxLength: 80 }),
+  fc.string({ unit: 'binary', maxLength: 40 }),
+  fc.constantFrom(
+    'handler:  handle_edge_irq',
+    'domain:  ',
+    ' hwirq:   0xzz',
+    '     Vector:    -4',
+    'name:   "quoted\\"',
+    'System: 40: 0-19,',
+    '| CPU | avl | man | mac | act | vectors',
+    '    0   197     2     1    3  33-34,38',
+    '           CPU0       CPU1',
+    ' 36:          0      66345 PCI-MSIX-0000:00:02.0   1-edge      a"b\\c # d',
+    ' 37:  1 2 IR-PCI-MSI 99999999999999999999-edge x',
+    ' 38:  1 2 ITS-MSI 76021761 Edge',
+    'LOC:  1',
+    '0:domain:  IO-APIC-2',
+    'IR-PCI-MSI-0000:00:01.0-11:name:   X',
+    'root@h:~# cat /sys/kernel/debug/irq/irqs/12',
+    '[   1.0] dmesg',
+    '...',
+  ),
+);
+
+describe('importer: fuzzed and truncated dumps', () => {
+  it('survives arbitrary text', () => {
+    fc.assert(
+      fc.property(fc.array(junkLine, { maxLength: 30 }), (lines) => {
+        holds([{ name: 'junk', text: lines.join('\n') }]);
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  it('survives every dump truncated at any point', () => {
+    fc.assert(
+      fc.property(
+        fc.nat({ max: SMALL.length - 1 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (i, frac) => {
+          const t = SMALL[i];
+          holds([{ name: FILES[i], text: t.slice(0, Math.floor(t.length * frac)) }]);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('survives dumps with lines deleted, duplicated, replaced, or split', () => {
+    fc.assert(
+      fc.property(
+        fc.nat({ max: SMALL.length - 1 }),
+        fc.array(
+          fc.tuple(
+            fc.nat(),
+            fc.constantFrom('delete', 'dup', 'replace', 'split', 'swap'),
+            junkLine,
+            fc.nat(),
+          ),
+          {
+            maxLength: 12,
+          },
+        ),
+        (i, edits) => {
+          const lines = SMALL[i].split('\n');
+          for (const [at, op, junk, n] of edits) {
+            if (lines.length === 0) break;
+            const k = at % lines.length;
+            if (op === 'delete') lines.splice(k, 1);
+            else if (op === 'dup') lines.splice(k, 0, lines[k]);
+            else if (op === 'replace') lines[k] = junk;
+            else if (op === 'split') {
+              const cut = n % (lines[k].length + 1);
+              lines.splice(k, 1, lines[k].slice(0, cut), lines[k].slice(cut));
+            } else {
+              const j = n % lines.length;
+              [lines[k], lines[j]] = [lines[j], lines[k]];
+            }
+          }
+          holds([{ name: FILES[i], text: lines.join('\n') }]);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('survives any combination of dumps given together', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.nat({ max: SMALL.length - 1 }), { minLength: 1, maxLength: 4 }), (is) => {
+        const r = holds(is.map((i) => ({ name: FILES[i], text: SMALL[i] })));
+        assert.ok(r.topology, 'known dumps import');
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('writes every synthesized /proc/interrupts row as an irq or a kept comment', () => {
+    const chip = fc.constantFrom(
+      'IO-APIC',
+      'IR-IO-APIC',
+      'PCI-MSI',
+      'IR-PCI-MSI',
+      'DMAR-MSI',
+      'PCI-MSIX-0000:00:02.0',
+      'IR-PCI-MSIX-0000:3a:00.1',
+      'IR-PCI-MSI-0000:00:1f.3',
+      'XT-PIC',
+      'HPET-MSI',
+    );
+    const action = fc.oneof(
+      fc.constantFrom('nvme0q1', 'virtio1-req.0', 'i915', 'a b', 'x"y', '#', '\\', 'ünï'),
+      fc.string({ maxLength: 12 }),
+    );
+    const row = fc.tuple(
+      chip,
+      fc.nat({ max: 4000 }),
+      fc.constantFrom('edge', 'fasteoi'),
+      fc.array(action, { maxLength: 2 }),
+    );
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.nat({ max: 500 }), { minLength: 1, maxLength: 12 }),
+        fc.array(row, { minLength: 12, maxLength: 12 }),
+        (irqs, rows) => {
+          const lines = ['           CPU0       CPU1'];
+          irqs.forEach((n, k) => {
+            const [c, hw, flow, acts] = rows[k];
+            const clean = acts.map((a) => a.replace(/[\r\n,]/g, ' ').trim()).filter((a) => a !== '');
+            lines.push(
+              `${String(n).padStart(4)}:          1          2 ${c.padStart(8)} ${hw}-${flow}      ${clean.join(', ')}`,
+            );
+          });
+          const r = holds([{ name: 'synth', text: lines.join('\n') }]);
+          const t = r.topology!;
+          const notModelled = t.notModelled.filter((s) => /^irq \d+:/.test(s)).length;
+          assert.equal(t.irqs.length + notModelled, irqs.length, r.text);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
