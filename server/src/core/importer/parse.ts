@@ -192,6 +192,9 @@ class Reader {
   }
 
   read(text: string): ParsedInput {
+    // a file read from a debugfs folder carries its irq number or domain name in its path
+    const m = /(?:^|[/\\])(?:irqs[/\\](\d+)|domains[/\\]([^/\\]+))$/.exec(this.name);
+    if (m) this.pendingName = m[1] ?? m[2];
     const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
     const rawLines = body.split(/\r\n|\n|\r/);
     if (rawLines.length > 1 && rawLines[rawLines.length - 1] === '') rawLines.pop();
