@@ -921,6 +921,7 @@ class Binder {
     const m = this.m;
     for (const dev of m.devices) {
       if (dev.msiDomain || dev.msiDomainRef || dev.platform || !dev.pci) continue;
+      if (m.devicesByName.get(dev.name) !== dev) continue; // a duplicate declaration: reported already
       const usesMsi = this.deviceUsesSource(dev, 'msi');
       const usesMsix =
         this.deviceUsesSource(dev, 'msix') ||
