@@ -154,8 +154,8 @@ export async function importCommand(args: string[], io: ImportIO): Promise<numbe
 export async function nodeImportIO(base: { out(s: string): void; err(s: string): void }): Promise<ImportIO> {
   const fs = await import('node:fs/promises');
   return {
-    out: base.out,
-    err: base.err,
+    out: (s) => base.out(s),
+    err: (s) => base.err(s),
     readFile: (p) => fs.readFile(p, 'utf8'),
     readDir: async (p) =>
       (await fs.readdir(p, { withFileTypes: true })).map((e) => ({ name: e.name, dir: e.isDirectory() })),
