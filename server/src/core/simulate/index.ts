@@ -32,6 +32,15 @@ export const MIN_ITS_EVENTS = 32;
 
 const hex = (n: number) => '0x' + n.toString(16);
 
+/** Interned labels: 100,000 routes share a few thousand strings instead of holding one each. */
+const labels = new Map<string, string[]>();
+function labelOf(kind: string, n: number, make: (n: number) => string): string {
+  let a = labels.get(kind);
+  if (!a) labels.set(kind, (a = []));
+  if (n >= 1 << 17) return make(n);
+  return (a[n] ??= make(n));
+}
+
 /** Runs the simulation over a finished model. Never throws on a model the binder produced. */
 export function simulate(m: Model): Simulation {
   return new Simulator(m).run();
@@ -53,6 +62,17 @@ interface ItsDevice {
   lpiBase: number;
   owner: Int32Array;
   deviceId: number;
+}
+
+interface ChainInfo {
+  chain: Domain[];
+  /** shared by every route starting at this domain: treat as read-only */
+  path: string[];
+  root: Domain;
+  rooted: boolean;
+  remap: Domain | undefined;
+  its: Domain | undefined;
+  order: Domain[];
 }
 
 interface Ctx {
@@ -172,6 +192,31 @@ export class Simulator {
     this.agg.set(key, { d: diagnostic(code, irq.uri, range ?? irq.group.nameRange, message, related), n: 1 });
   }
 
+  private readonly infos = new Map<Domain, ChainInfo>();
+
+  /** the chain from an endpoint domain, with what every interrupt starting there needs */
+  private chainInfo(ep: Domain): ChainInfo {
+    let info = this.infos.get(ep);
+    if (!info) {
+      const chain = this.chainOf(ep);
+      const root = chain[chain.length - 1];
+      const units = chain.filter((d) => d.kind === 'remap' || d.kind === 'its');
+      info = {
+        chain,
+        path: chain.map((d) => d.name),
+        root,
+        rooted: !!root.kind && KINDS[root.kind].root,
+        remap: chain.find((d) => d.kind === 'remap'),
+        its: chain.find((d) => d.kind === 'its'),
+        // the hierarchy: x86 allocates the parent first (the IR unit calls irq_domain_alloc_irqs_parent
+        // before alloc_irte); the ITS takes the event before the parent GIC's LPI
+        order: root.kind === 'vector' ? [root, ...units] : [...units, root],
+      };
+      this.infos.set(ep, info);
+    }
+    return info;
+  }
+
   chainOf(d: Domain): Domain[] {
     let c = this.chains.get(d);
     if (!c) {
@@ -268,6 +313,9 @@ export class Simulator {
       hops: [],
       message: null,
       managed: irq.managed,
+      handle: undefined,
+      subhandle: undefined,
+      sharedWith: undefined,
       failure: null,
     };
     this.routes.push(r);
@@ -310,12 +358,13 @@ export class Simulator {
       );
       return;
     }
-    const chain = this.chainOf(ep);
+    const info = this.chainInfo(ep);
+    const chain = info.chain;
+    const root = info.root;
     ctx.chain = chain;
     ctx.hops = new Array<Hop | undefined>(chain.length);
-    route.path = chain.map((d) => d.name);
-    const root = chain[chain.length - 1];
-    if (!root.kind || !KINDS[root.kind].root) {
+    route.path = info.path;
+    if (!info.rooted) {
       this.fail(
         ctx,
         'root',
@@ -323,8 +372,8 @@ export class Simulator {
       );
       return;
     }
-    ctx.remap = chain.find((d) => d.kind === 'remap');
-    ctx.its = chain.find((d) => d.kind === 'its');
+    ctx.remap = info.remap;
+    ctx.its = info.its;
     // endpoint level (descriptors exist before the hierarchy allocates: MSI-X entries, IMS slots)
     if (!this.endpoint(ctx, ep)) return;
     for (let i = 1; i < chain.length - 1; i++) {
@@ -348,9 +397,7 @@ export class Simulator {
     }
     // the hierarchy: x86 allocates the parent first (the IR unit calls irq_domain_alloc_irqs_parent
     // before alloc_irte); the ITS takes the event before the parent GIC's LPI
-    const units = chain.filter((d) => d.kind === 'remap' || d.kind === 'its');
-    const order = root.kind === 'vector' ? [root, ...units] : [...units, root];
-    for (const d of order) {
+    for (const d of info.order) {
       const ok =
         d.kind === 'vector'
           ? this.vectorLevel(ctx, d)
@@ -366,7 +413,10 @@ export class Simulator {
       if (!ok) return;
     }
     // commit
-    route.hops = ctx.hops.map((h, i) => h ?? { domain: chain[i].name, hwirq: null, resource: '' });
+    const hops = ctx.hops as Hop[];
+    for (let i = 0; i < hops.length; i++)
+      if (!hops[i]) hops[i] = { domain: chain[i].name, hwirq: null, resource: '' };
+    route.hops = hops;
     for (const d of ctx.used) this.used.set(d, (this.used.get(d) ?? 0) + 1);
     this.compose(ctx, root, ep);
     const idx = this.routes.length;
@@ -539,7 +589,7 @@ export class Simulator {
           'msix-index-range',
           `${irq.id} would take MSI-X entry ${idx}, beyond ${dev.name}'s ${table}-entry table`,
         );
-      label = `MSI-X entry ${idx}`;
+      label = labelOf('msix', idx, (i) => `MSI-X entry ${i}`);
     } else {
       // PCI_IRQ_VIRTUAL: descriptors beyond the hardware table (hwsize = nvec)
       idx = t.lowest(table);
@@ -843,7 +893,9 @@ export class Simulator {
     ctx.hops[pos] = {
       domain: d.name,
       hwirq: handle + sub,
-      resource: block ? `IRTE ${handle + sub} (handle ${handle}, subhandle ${sub})` : `IRTE ${handle}`,
+      resource: block
+        ? `IRTE ${handle + sub} (handle ${handle}, subhandle ${sub})`
+        : labelOf('irte', handle, (i) => `IRTE ${i}`),
     };
     ctx.used.push(d);
     return true;
