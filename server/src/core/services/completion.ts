@@ -49,6 +49,8 @@ interface Context {
   partial: string;
   /** text of the current item before the cursor */
   before: string;
+  /** the properties already written in the enclosing block, before the cursor */
+  seen: string[];
 }
 
 /** Strips a comment (outside quotes) from a line. */
@@ -73,10 +75,13 @@ function context(lines: readonly string[], p: Position): Context {
   const open = cur.lastIndexOf('{');
   const close = cur.lastIndexOf('}');
   let item = cur;
+  let blockText = '';
   if (open > close) {
     block = cur.slice(0, open);
     item = cur.slice(open + 1);
+    blockText = item;
   } else if (close < 0) {
+    const between: string[] = [];
     for (let l = p.line - 1, n = 0; l >= 0 && n < 2000; l--, n++) {
       const t = stripComment(lines[l]);
       const o = t.lastIndexOf('{');
@@ -84,8 +89,10 @@ function context(lines: readonly string[], p: Position): Context {
       if (c > o) break;
       if (o >= 0) {
         block = t.slice(0, o);
+        blockText = [t.slice(o + 1), ...between.reverse(), cur].join('\n');
         break;
       }
+      between.push(t);
       const first = /^\s*([A-Za-z_][A-Za-z0-9_-]*)/.exec(t)?.[1];
       if (first && TOP_KEYWORDS.has(first)) break;
     }
@@ -103,7 +110,10 @@ function context(lines: readonly string[], p: Position): Context {
     .trim()
     .split(/\s+/)
     .filter(Boolean);
-  return { block: block?.trim(), words, partial, before: item };
+  const items = blockText.split(/[;\n]/);
+  items.pop(); // the current item
+  const seen = items.map((x) => /^\s*([A-Za-z_][A-Za-z0-9_-]*)/.exec(x)?.[1]).filter((x): x is string => !!x);
+  return { block: block?.trim(), words, partial, before: item, seen };
 }
 
 let seq = 0;
@@ -250,14 +260,10 @@ export function completions(m: Model, lines: readonly string[], p: Position): Co
       owner = { device: m.devicesByName.get(unquote(header[1] ?? '')) };
     } else if (stmt === 'irq') names = IRQ_PROPERTIES;
     if (w.length === 0) {
-      const present = new Set<string>(
-        [...(owner.domain?.properties.keys() ?? []), ...(owner.device?.properties.keys() ?? [])].map(
-          (k) => k.split('#')[0],
-        ),
-      );
+      const present = new Set<string>(c.seen);
       return propertyItems(names, present);
     }
-    return propertyValues(m, w, c, owner);
+    return propertyValues(m, w, owner);
   }
   // top level
   if (w.length === 0) {
@@ -338,7 +344,6 @@ const MESSAGE_KINDS: readonly DomainKind[] = ['pci-msi', 'platform-msi', 'hpet',
 function propertyValues(
   m: Model,
   w: string[],
-  c: Context,
   owner: { domain?: Domain; device?: Device; kind?: DomainKind },
 ): CompletionItem[] {
   const prop = w[0];
@@ -376,6 +381,5 @@ function propertyValues(
     case 'in-use':
       return w.includes(':') ? [] : cpuItems(m, 0);
   }
-  void c;
   return [];
 }

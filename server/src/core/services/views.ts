@@ -120,6 +120,8 @@ export interface Diagram {
   edges: DiagramEdge[];
   /** per-CPU vector usage (x86; empty when not simulated) */
   cpus: CpuUsage[];
+  /** syntax errors in the topology (the diagram client keeps its last good picture while > 0) */
+  syntaxErrors: number;
 }
 
 function counts(diags: readonly Diagnostic[]): ProblemCounts {
@@ -344,5 +346,12 @@ export function diagram(a: AnalysisLike): Diagram {
     }
     if (best) byId.get(best.id)!.problems.push(problem(diag));
   }
-  return { uri: m.rootUri, simulated: !!a.simulation, nodes, edges, cpus: a.simulation?.cpus ?? [] };
+  return {
+    uri: m.rootUri,
+    simulated: !!a.simulation,
+    nodes,
+    edges,
+    cpus: a.simulation?.cpus ?? [],
+    syntaxErrors: a.diagnostics.filter((d) => d.code === 'syntax').length,
+  };
 }
