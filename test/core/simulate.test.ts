@@ -1,0 +1,246 @@
+// Golden tests of the simulation: every route of each bundled example, derived by hand from the
+// kernel rules (LANGUAGE.md section 3, docs/simulation.md), with the reasoning beside each one.
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import type { Route, Simulation } from '../../server/src/core';
+import { analyzeFile, describe1, fixture, ROOT } from './helpers';
+
+function sim(file: string): { simulation: Simulation; errors: string[] } {
+  const a = analyzeFile(file);
+  assert.ok(a.simulation, `${file} was simulated`);
+  return {
+    simulation: a.simulation,
+    errors: a.diagnostics.filter((d) => d.severity === 'error' || d.code === 'expect-failed').map(describe1),
+  };
+}
+
+type Row = [
+  irq: string,
+  cpu: number | null,
+  vectorOrLpi: number | null,
+  irteOrEvent: number | null,
+  address: number | null,
+  data: number | null,
+];
+
+function row(r: Route): Row {
+  return [
+    r.irq,
+    r.cpu,
+    r.lpi ?? r.vector,
+    r.irte ?? r.event,
+    r.message ? r.message.address_hi * 2 ** 32 + r.message.address_lo : null,
+    r.message ? r.message.data : null,
+  ];
+}
+
+/** Intel remappable address of a handle (bits 19:5 handle[14:0], 4 format, 3 SHV, 2 handle[15]). */
+const ir = (h: number) => 0xfee00000 + h * 32 + 0x18;
+
+describe('simulation: bundled examples (golden, derived by hand)', () => {
+  it('two-ir-units.irqtopo: vectors, IRTEs and messages of every interrupt', () => {
+    const { simulation, errors } = sim(path.join(ROOT, 'examples/two-ir-units.irqtopo'));
+    assert.deepEqual(errors, [], 'the example is clean and all its expects hold');
+    // Kernel 6.6: 0x20 is no longer a system vector (6.6), the first system vector is still 0xec (before
+    // 6.10), so each CPU has 0x20..0xeb less 0x32, 0x80 = 202 vectors.
+    // nvme0.admin: all 32 CPUs tie at 202 -> CPU 0, lowest vector 0x20; first IRTE of IR-0: 0.
+    // io[0] (managed, mask 0-7): reserves the lowest free vector on CPUs 0-7 (0x21 on CPU 0, where admin
+    //   holds 0x20; 0x20 elsewhere); no managed allocation yet -> CPU 0 (lowest), its reserved 0x21. IRTE 1.
+    // io[1..3] likewise on CPUs 8, 16, 24 with 0x20; IRTEs 2-4.
+    // Then the non-managed spread: CPU 0 has 202-2 = 200 available, CPUs 1-31 have 201 (one reservation or
+    // one managed allocation each), so each next interrupt takes the lowest CPU with the most available:
+    // nic1.misc CPU 1, nic1.q[0..7] CPUs 2-9, vf0 CPUs 10-14, dsa1.misc 15, dsa1.wq 16-19, nic0.misc 20,
+    // nic0.q 21-28, ahci0.ports[0..2] 29-31; all CPUs are now at 200, so ahci0.ports[3] goes to CPU 0 and
+    // the rest continue from CPU 1. The vector is 0x21 on CPUs 1-31 (0x20 is reserved or managed there),
+    // 0x22 on the second round.
+    // IRTEs: IR-0 and IR-1 have separate tables. IR-0: nvme0 0-4, nic0 5-13, then ahci0's 4 MSI vectors
+    // need an aligned block of 4: 14-15 is too small, so 16-19 (handle 16, subhandles 0-3, data = subhandle);
+    // dsa0.misc and dsa0.wq[0] fill 14, 15; wq[1..3] 20-22; the IO-APIC pins 23-25, HPET 26.
+    // IR-1: nic1 0-8, vf0 9-13, dsa1.misc 14, dsa1.wq 15-18.
+    // DMAR-MSI is never remapped: compatibility format, 0xfee00000 | APIC ID << 12, data = vector.
+    // IO-APIC pins write no MSI message (a redirection-table entry): message null.
+    const want: Row[] = [
+      ['nvme0.admin', 0, 0x20, 0, 0xfee00018, 0],
+      ['nvme0.io[0]', 0, 0x21, 1, ir(1), 0],
+      ['nvme0.io[1]', 8, 0x20, 2, 0xfee00058, 0],
+      ['nvme0.io[2]', 16, 0x20, 3, ir(3), 0],
+      ['nvme0.io[3]', 24, 0x20, 4, ir(4), 0],
+      ['nic1.misc', 1, 0x21, 0, ir(0), 0],
+      ...[0, 1, 2, 3, 4, 5, 6, 7].map((q): Row => [`nic1.q[${q}]`, 2 + q, 0x21, 1 + q, ir(1 + q), 0]),
+      ...[0, 1, 2, 3, 4].map((q): Row => [`vf0.vfio[${q}]`, 10 + q, 0x21, 9 + q, ir(9 + q), 0]),
+      ['dsa1.misc', 15, 0x21, 14, ir(14), 0],
+      ...[0, 1, 2, 3].map((q): Row => [`dsa1.wq[${q}]`, 16 + q, 0x21, 15 + q, ir(15 + q), 0]),
+      ['nic0.misc', 20, 0x21, 5, ir(5), 0],
+      ...[0, 1, 2, 3, 4, 5, 6, 7].map((q): Row => [`nic0.q[${q}]`, 21 + q, 0x21, 6 + q, ir(6 + q), 0]),
+      ['ahci0.ports[0]', 29, 0x21, 16, ir(16), 0],
+      ['ahci0.ports[1]', 30, 0x21, 17, ir(16), 1],
+      ['ahci0.ports[2]', 31, 0x21, 18, ir(16), 2],
+      ['ahci0.ports[3]', 0, 0x22, 19, ir(16), 3],
+      ['dsa0.misc', 1, 0x22, 14, ir(14), 0],
+      ['dsa0.wq[0]', 2, 0x22, 15, ir(15), 0],
+      ['dsa0.wq[1]', 3, 0x22, 20, ir(20), 0],
+      ['dsa0.wq[2]', 4, 0x22, 21, ir(21), 0],
+      ['dsa0.wq[3]', 5, 0x22, 22, ir(22), 0],
+      ['dmar0.fault', 6, 0x22, null, 0xfee06000, 0x22],
+      ['dmar1.fault', 7, 0x22, null, 0xfee07000, 0x22],
+      ['serial0.ttyS0', 8, 0x22, 23, null, null],
+      ['acpi.sci', 9, 0x22, 24, null, null],
+      ['smbus0.intx', 10, 0x22, 25, null, null],
+      ['hpet.ch2', 11, 0x22, 26, ir(26), 0],
+    ];
+    assert.deepEqual(simulation.routes.map(row), want);
+    const r = simulation.routesById.get('ahci0.ports[1]')!;
+    assert.equal(r.handle, 16);
+    assert.equal(r.subhandle, 1);
+    assert.deepEqual(
+      simulation.domains
+        .filter((d) => d.name === 'IR-0' || d.name === 'IR-1')
+        .map((d) => [d.name, d.used, d.size]),
+      [
+        ['IR-0', 27, 65536],
+        ['IR-1', 19, 65536],
+      ],
+    );
+    // CPU 0: admin 0x20, io[0] 0x21 (managed), ahci0.ports[3] 0x22: 3 allocated, 202 - 1 reservation - 2 = 199
+    const c0 = simulation.cpus[0];
+    assert.deepEqual(
+      [c0.used, c0.available, c0.managed, c0.managed_allocated, c0.vectors],
+      [3, 199, 1, 1, [0x20, 0x21, 0x22]],
+    );
+  });
+
+  it('arm64-gicv3-its.irqtopo: event IDs, per-device LPI ranges, target CPUs and ITS messages', () => {
+    const { simulation, errors } = sim(path.join(ROOT, 'examples/arm64-gicv3-its.irqtopo'));
+    assert.deepEqual(errors, []);
+    // Kernel 6.12 (before msi_prepare moved to domain creation): each device's ITT is a power of two >= its
+    // requests, at least 32 -> 32 events for nvme0 (5), nic0 (9), vf0 (4), smmu0 (2). its_create_device
+    // takes a contiguous LPI range of the ITT's size (its_lpi_alloc), lowest first from 8192:
+    // nvme0 8192-8223, nic0 8224-8255, vf0 8256-8287, smmu0 8288-8319; LPI = range base + event ID.
+    // Target CPU: the CPU of the affinity with the fewest LPIs, ties to the lowest: q[0] 0, q[1] (0-1) 1,
+    // q[2] (2-3) 2, q[3] (4-5) 4, q[4] (6-7) 6; then nic0.misc 3, q[0] 5, q[1] 7 (the CPUs still at 0), then
+    // round robin from CPU 0. Message: ITS base 0x0e050000 + GITS_TRANSLATER 0x10040 = 0x0e060040, data = event.
+    const its = 0x0e060040;
+    const cpus = [0, 1, 2, 4, 6, 3, 5, 7, 0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3];
+    const names = [
+      ...[0, 1, 2, 3, 4].map((i) => `nvme0.q[${i}]`),
+      'nic0.misc',
+      ...[0, 1, 2, 3, 4, 5, 6, 7].map((i) => `nic0.q[${i}]`),
+      ...[0, 1, 2, 3].map((i) => `vf0.vfio[${i}]`),
+      'smmu0.evtq',
+      'smmu0.gerror',
+    ];
+    const bases = [
+      ...Array(5).fill(8192),
+      ...Array(9).fill(8224),
+      ...Array(4).fill(8256),
+      ...Array(2).fill(8288),
+    ];
+    const events = [0, 1, 2, 3, 4, 0, 1, 2, 3, 4, 5, 6, 7, 8, 0, 1, 2, 3, 0, 1];
+    const want: Row[] = names.map((n, i) => [n, cpus[i], bases[i] + events[i], events[i], its, events[i]]);
+    assert.deepEqual(simulation.routes.map(row), want);
+    assert.deepEqual(simulation.routesById.get('nvme0.q[1]')!.path, [
+      'ITS-PCI-MSIX-0000:91:00.0',
+      'ITS',
+      'GICv3',
+    ]);
+  });
+
+  it('ntb-virtual.irqtopo: virtual MSI-X entries beyond the table still take IRTEs and vectors', () => {
+    const { simulation } = sim(path.join(ROOT, 'examples/ntb-virtual.irqtopo'));
+    // Kernel 6.6: 202 vectors per CPU from 0x20. event: entry 0, CPU 0, 0x20, IRTE 0. The four peers are
+    // PCI_IRQ_VIRTUAL entries 4-7 (beyond the 4-entry table), spread to CPUs 1-4 (201 < 202), vector 0x20,
+    // IRTEs 1-4 of the one IR unit.
+    assert.deepEqual(simulation.routes.map(row), [
+      ['ntb0.event', 0, 0x20, 0, ir(0), 0],
+      ...[0, 1, 2, 3].map((q): Row => [`ntb0.peer[${q}]`, 1 + q, 0x20, 1 + q, ir(1 + q), 0]),
+    ]);
+    assert.deepEqual(
+      simulation.routes.map((r) => r.hops[0].hwirq),
+      [0, 4, 5, 6, 7],
+    );
+  });
+
+  it('imported-local-vm.irqtopo: a 2-CPU VM without IR (compatibility messages, IO-APIC pins)', () => {
+    const { simulation } = sim(path.join(ROOT, 'examples/imported-local-vm.irqtopo'));
+    // Kernel 6.18: 0x20..0xea less 0x32, 0x80. Non-managed interrupts alternate: CPU 0 (tie), CPU 1 (more
+    // available), ... so the n-th interrupt goes to CPU n % 2 with vector 0x20 + n / 2. No IR: address
+    // 0xfee00000 | APIC ID (= CPU) << 12, data = vector; the three IO-APIC pins have no message.
+    const rows = simulation.routes.map(row);
+    rows.forEach((r, n) => {
+      assert.equal(r[1], n % 2, `${r[0]} CPU`);
+      assert.equal(r[2], 0x20 + Math.floor(n / 2), `${r[0]} vector`);
+      if (n < 3) assert.equal(r[4], null, `${r[0]} is an IO-APIC pin`);
+      else
+        assert.deepEqual(
+          [r[4], r[5]],
+          [0xfee00000 + (n % 2) * 0x1000, 0x20 + Math.floor(n / 2)],
+          `${r[0]} message`,
+        );
+    });
+    assert.equal(rows.length, 19);
+  });
+});
+
+describe('simulation: small topologies (test/fixtures/sim)', () => {
+  it('issue-example: nic0.q[1] on CPU 1 vector 32, message 0xfee01000 / 32', () => {
+    const { simulation } = sim(fixture('sim', 'issue-example.irqtopo'));
+    const r = simulation.routesById.get('nic0.q[1]')!;
+    assert.deepEqual(
+      [r.cpu, r.vector, r.path, r.message],
+      [1, 32, ['PCI-MSIX-0000:03:00.0', 'VECTOR'], { address_hi: 0, address_lo: 4276097024, data: 32 }],
+    );
+  });
+
+  it('amd-multi-msi: per-device AMD tables, aligned multi-MSI block, data = index', () => {
+    const { simulation, errors } = sim(fixture('sim', 'amd-multi-msi.irqtopo'));
+    assert.deepEqual(errors, []);
+    assert.deepEqual(
+      simulation.routes.map((r) => [r.irq, r.irte, r.message?.address_lo ?? null, r.message?.data ?? null]),
+      [
+        ['ahci0.port[0]', 0, 0xfee00000, 0],
+        ['ahci0.port[1]', 1, 0xfee00000, 1],
+        ['ahci0.port[2]', 2, 0xfee00000, 2],
+        ['ahci0.port[3]', 3, 0xfee00000, 3],
+        ['nic0.q[0]', 0, 0xfee00000, 0],
+        ['acpi.sci', 0, null, null],
+      ],
+    );
+  });
+
+  it('pins: observed placements first, in-use claimed, a shared IO-APIC line', () => {
+    const { simulation, errors } = sim(fixture('sim', 'pins.irqtopo'));
+    assert.deepEqual(errors, []);
+    // Kernel 6.1: 0x20 is IRQ_MOVE_CLEANUP_VECTOR, so 0x21..0xeb less 0x32, 0x80: 201 per CPU; in-use takes
+    // 0x21-0x22 everywhere (199 left). q[1]'s pin (CPU 0, 0x21) is one of the in-use vectors: it claims it.
+    // q[0] (affinity 0): CPU 0's lowest free, 0x23. a.intx: CPU 0 has 198, CPUs 1-3 199 -> CPU 1, 0x23.
+    // b.intx shares pin 16: the same line, so the same CPU and vector.
+    assert.deepEqual(
+      simulation.routes.map((r) => [r.irq, r.cpu, r.vector, r.sharedWith ?? null]),
+      [
+        ['nic0.q[0]', 0, 0x23, null],
+        ['nic0.q[1]', 0, 0x21, null],
+        ['a.intx', 1, 0x23, null],
+        ['b.intx', 1, 0x23, 'a.intx'],
+      ],
+    );
+    const c0 = simulation.cpus[0];
+    assert.deepEqual([c0.used, c0.available, c0.vectors], [3, 198, [0x21, 0x22, 0x23]]);
+  });
+});
+
+describe('simulation: cross-checks', () => {
+  it('a compatibility message for a CPU carries its APIC ID in address bits 19:12', () => {
+    const { simulation } = sim(fixture('sim', 'x2apic.irqtopo'));
+    // apic-ids 0,2,4,6: CPU n has APIC ID 2n; all vectors 0x20 (first interrupt on each CPU, 6.10 window)
+    for (const r of simulation.routes) {
+      const apic = 2 * r.cpu!;
+      assert.equal((r.message!.address_lo >>> 12) & 0xff, apic, r.irq);
+      assert.equal(r.message!.address_lo, (0xfee00000 | (apic << 12)) >>> 0);
+      assert.equal(r.message!.data, r.vector);
+    }
+    assert.deepEqual(
+      simulation.routes.map((r) => r.cpu),
+      [0, 1, 2, 3],
+    );
+  });
+});
