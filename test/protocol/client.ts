@@ -44,6 +44,7 @@ export class Client {
   private readonly waiters: {
     uri: string;
     version?: number;
+    accept?: (p: PublishDiagnosticsParams) => boolean;
     resolve: (p: PublishDiagnosticsParams) => void;
   }[] = [];
   readonly latest = new Map<string, PublishDiagnosticsParams>();
@@ -65,7 +66,11 @@ export class Client {
       this.publishCount.set(p.uri, (this.publishCount.get(p.uri) ?? 0) + 1);
       for (let i = this.waiters.length - 1; i >= 0; i--) {
         const w = this.waiters[i];
-        if (w.uri === p.uri && (w.version === undefined || p.version === w.version)) {
+        if (
+          w.uri === p.uri &&
+          (w.version === undefined || p.version === w.version) &&
+          (!w.accept || w.accept(p))
+        ) {
           this.waiters.splice(i, 1);
           w.resolve(p);
         }
@@ -97,6 +102,14 @@ export class Client {
   /** The next publish for a URI (at a version, when given). Register before sending the change. */
   diagnostics(uri: string, version?: number): Promise<PublishDiagnosticsParams> {
     return new Promise((resolve) => this.waiters.push({ uri, version, resolve }));
+  }
+
+  /** The first publish for a URI that satisfies a predicate. */
+  diagnosticsWhere(
+    uri: string,
+    accept: (p: PublishDiagnosticsParams) => boolean,
+  ): Promise<PublishDiagnosticsParams> {
+    return new Promise((resolve) => this.waiters.push({ uri, accept, resolve }));
   }
 
   async open(uri: string, text: string, version = 1): Promise<PublishDiagnosticsParams> {

@@ -20,6 +20,7 @@ import { validateOverrides, type Diagnostic, type RuleOverrides } from '../core'
 import * as S from '../core/services';
 import { DiagramRequest, DomainTreeRequest, RoutesRequest, type InitializationOptions } from '../protocol';
 import * as C from './convert';
+import { registerImport } from './import';
 import { Project } from './project';
 
 export const SERVER_NAME = 'irqtopo-language-server';
@@ -218,14 +219,25 @@ export function startServer(connection: Connection): void {
     schedule(project.open.keys(), 0);
   });
 
+  // a document being opened waits for its rules; its first check runs after them (the content
+  // event that TextDocuments fires on open, and changes meanwhile, are covered by that check)
+  const opening = new Set<string>();
+
   documents.onDidOpen(async (ev) => {
+    const uri = project.c(ev.document.uri);
+    opening.add(uri);
     project.opened(ev.document);
-    await pullRules(ev.document.uri);
-    schedule([ev.document.uri], 0);
+    try {
+      await pullRules(ev.document.uri);
+    } finally {
+      opening.delete(uri);
+      schedule([ev.document.uri], 0);
+    }
   });
 
   documents.onDidChangeContent((ev) => {
-    if (!project.open.has(project.c(ev.document.uri))) return; // the open event schedules it
+    const uri = project.c(ev.document.uri);
+    if (opening.has(uri) || !project.open.has(uri)) return;
     project.opened(ev.document);
     schedule([ev.document.uri], debounceFor(ev.document.uri));
   });
@@ -533,6 +545,7 @@ export function startServer(connection: Connection): void {
   connection.onRequest(DomainTreeRequest.method, custom(S.domainTree));
   connection.onRequest(RoutesRequest.method, custom(S.routes));
   connection.onRequest(DiagramRequest.method, custom(S.diagram));
+  registerImport(connection);
 
   documents.listen(connection);
   connection.listen();
