@@ -4,7 +4,7 @@
 // deterministic: plain data in, plain data out. docs/simulation.md explains each rule with its source.
 
 import { KINDS } from '../kinds';
-import type { Device, Domain, Irq, Model } from '../model';
+import { kernelAtLeast, type Device, type Domain, type Irq, type Model } from '../model';
 import type { Range } from '../syntax/ast';
 import type { Diagnostic, RelatedInformation } from '../types';
 import { multiMsiSupported } from '../checks/capabilities';
@@ -931,13 +931,26 @@ export class Simulator {
     const key = `${d.name}\0${dev.name}`;
     let t = this.itsDevs.get(key);
     if (!t) {
-      // its_pci_msi_prepare / its_create_device: the event space is a power of two, at least 32,
-      // sized once from the device's table (hwsize) and its first request
+      // its_pci_msi_prepare / its_create_device: the event space (ITT) is a power of two, at least 32,
+      // sized once. Since msi_prepare() moved to the creation of the per-device domain (mid-2025,
+      // taken here as 6.16) it is sized from the domain's hwsize (the MSI-X table); before, from the
+      // first allocation, which a topology describes as the device's requests through this ITS.
       const s = irq.source!;
-      const hwsize =
-        s.kind === 'msi' ? (dev.msi ?? 0) : s.kind === 'msix' || s.kind === 'virtual' ? (dev.msix ?? 0) : 0;
-      const first =
-        s.kind === 'msi' ? dev.irqs.filter((i) => i.source?.kind === 'msi').length : irq.group.irqs.length;
+      const hwPrepare = !this.m.kernel || kernelAtLeast(this.m, 6, 16) === true;
+      const hwsize = !hwPrepare
+        ? 0
+        : s.kind === 'msi'
+          ? (dev.msi ?? 0)
+          : s.kind === 'msix' || s.kind === 'virtual'
+            ? (dev.msix ?? 0)
+            : 0;
+      const first = hwPrepare
+        ? hwsize > 0
+          ? 0
+          : s.kind === 'msi'
+            ? dev.irqs.filter((i) => i.source?.kind === 'msi').length
+            : irq.group.irqs.length
+        : dev.irqs.filter((i) => i.domain && this.chainInfo(i.domain).its === d).length;
       const size = Math.max(MIN_ITS_EVENTS, roundUpPow2(Math.max(hwsize, first, 1)));
       // its_lpi_alloc: a contiguous LPI range for the whole event space, lowest first from 8192
       const base = this.lpiRange(size);
