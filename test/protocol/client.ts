@@ -51,6 +51,8 @@ export class Client {
   readonly publishCount = new Map<string, number>();
   private versions = new Map<string, number>();
   stderr = '';
+  /** error messages the server logged (window/logMessage, type Error) */
+  readonly errors: string[] = [];
   exited: number | null = null;
 
   constructor(readonly options: Options = {}) {
@@ -82,7 +84,9 @@ export class Client {
         options.configuration ? options.configuration(params.items) : params.items.map(() => null),
     );
     this.connection.onRequest('client/registerCapability', () => null);
-    this.connection.onNotification('window/logMessage', () => undefined);
+    this.connection.onNotification('window/logMessage', (m: { type: number; message: string }) => {
+      if (m.type === 1) this.errors.push(m.message);
+    });
     this.connection.listen();
   }
 
