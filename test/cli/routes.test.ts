@@ -156,3 +156,15 @@ describe('irqtopo inject', () => {
     assert.equal((await run(['inject', ISSUE, '0xfee01000', '0x20', '--from', 'nope'])).code, 2);
   });
 });
+
+describe('irqtopo import (wired into the CLI)', () => {
+  it('imports a /proc/interrupts dump and the result simulates', async () => {
+    const r = await run(['import', 'test/fixtures/sim/proc-interrupts-2cpu.txt']);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^arch x86$/m);
+    const routes = await run(['routes', 'imported.irqtopo', '--format', 'json'], {
+      [require('node:path').join(require('../core/helpers').ROOT, 'imported.irqtopo')]: r.out,
+    });
+    assert.ok(JSON.parse(routes.out).routes.length > 0);
+  });
+});
