@@ -1,7 +1,7 @@
 // Builds every entry point with esbuild, and transpiles the tests (esbuild does not type-check:
 // `npm run typecheck` is the guard).
 import * as esbuild from 'esbuild';
-import { readdirSync, statSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, statSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const watch = process.argv.includes('--watch');
@@ -31,6 +31,15 @@ const builds = [
   { ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { ...common, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js', banner: { js: '#!/usr/bin/env node' } },
   { ...common, entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  // the diagram webview: a browser bundle with elkjs inside, beside the codicons it loads (see below)
+  {
+    ...common,
+    entryPoints: ['client/src/webview/main.ts'],
+    outfile: 'dist/webview/main.js',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+  },
   // the benchmark runs bundled code, as the CLI and the server do (const enums inlined across files)
   { ...common, entryPoints: ['test/bench/bench.ts'], outfile: 'out/bench/bench.js', external: ['./*-bench.js'] },
 ];
@@ -48,6 +57,11 @@ const tests = {
   sourcemap: true,
   logLevel: 'warning',
 };
+
+// the webview may load only dist/webview/ (localResourceRoots): it gets its own copy of the codicons
+mkdirSync('dist/webview', { recursive: true });
+for (const f of ['codicon.css', 'codicon.ttf'])
+  copyFileSync(join('node_modules', '@vscode', 'codicons', 'dist', f), join('dist', 'webview', f));
 
 const existing = (b) => b.entryPoints.every((e) => { try { statSync(e); return true; } catch { return false; } });
 const all = [...builds.filter(existing), tests];

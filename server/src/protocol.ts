@@ -41,6 +41,27 @@ export const DiagramRequest = new RequestType<DocumentParams, Diagram | null, vo
 export const SHOW_ROUTE_COMMAND = 'irqtopo.showRoute';
 export type ShowRouteCommandArgs = [ShowRouteArgs];
 
+/** `irqtopo/import` parameters: the dump files or folders to read; none: this machine. */
+export interface ImportParams {
+  /** absolute paths of files or folders (read recursively); empty: /proc/interrupts and /sys/kernel/debug/irq */
+  paths: string[];
+  /** the kernel version (X.Y), instead of inferring it */
+  kernel?: string;
+  arch?: 'x86' | 'arm64' | 'riscv';
+}
+
+export interface ImportResultPayload {
+  /** the topology text (may be only comments when nothing was understood) */
+  text: string;
+  /** `file:line: severity: message` lines, as `irqtopo import` prints them on standard error */
+  messages: string[];
+  /** as `irqtopo import` exits: 0 imported, 1 an input was not understood at all, 2 usage or I/O error */
+  status: 0 | 1 | 2;
+}
+
+/** `irqtopo/import`: runs the importer in the server process (the CLI's `irqtopo import`, without -o). */
+export const ImportRequest = new RequestType<ImportParams, ImportResultPayload, void>('irqtopo/import');
+
 /** Options a client may pass in `initializationOptions`. */
 export interface InitializationOptions {
   /** milliseconds from the last change to the check; default: adaptive (twice the last check's time, at most 50) */

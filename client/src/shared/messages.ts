@@ -1,0 +1,96 @@
+// The messages between the diagram webview and the extension host, and the validator the host runs on
+// every message from the webview before using it. Pure (no `vscode`): unit-tested in test/core.
+import type { Diagram, Routes } from './types';
+
+/** Host -> webview. */
+export type HostMessage =
+  | {
+      type: 'model';
+      diagram: Diagram;
+      routes: Routes | null;
+      maxDomains: number;
+      /** the file's name, for the title and the exported SVG */
+      title: string;
+    }
+  /** the file has syntax errors: the picture shown is the last good one */
+  | { type: 'stale'; reason: string | null }
+  /** the cursor is on a declaration or an `irq`: highlight it (null: nothing) */
+  | { type: 'focus'; node: string | null; irq: string | null }
+  /** the code lens "Show route": select these interrupts (the first one's route is highlighted) */
+  | { type: 'showIrqs'; irqs: string[] }
+  /** the export command: the webview answers with an `exportSvg` message */
+  | { type: 'requestSvg' };
+
+/** Webview -> host (after validation). */
+export type WebviewMessage =
+  | { type: 'ready' }
+  | { type: 'reveal'; target: 'node'; id: string }
+  | { type: 'reveal'; target: 'irq'; id: string }
+  | { type: 'reveal'; target: 'hop'; irq: string; index: number }
+  | { type: 'exportSvg'; svg: string }
+  | { type: 'rendered'; nodes: number; edges: number; layoutMs: number; renderMs: number; collapsed: number }
+  | { type: 'error'; message: string };
+
+export const MAX_ID = 4096;
+export const MAX_SVG = 64 * 1024 * 1024;
+export const MAX_ERROR = 4000;
+
+function str(v: unknown, max: number): v is string {
+  return typeof v === 'string' && v.length > 0 && v.length <= max;
+}
+
+function count(v: unknown, max = 1e9): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max;
+}
+
+function ms(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 && v < 1e7;
+}
+
+/**
+ * Checks a message from the webview. Returns the message rebuilt from its checked fields only, or a
+ * string saying what is wrong with it (the host logs it and ignores the message).
+ */
+export function validateWebviewMessage(raw: unknown): WebviewMessage | string {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return 'not an object';
+  const m = raw as Record<string, unknown>;
+  switch (m.type) {
+    case 'ready':
+      return { type: 'ready' };
+    case 'reveal':
+      if (m.target === 'node' || m.target === 'irq') {
+        if (!str(m.id, MAX_ID)) return `reveal ${m.target}: id must be a non-empty string`;
+        if (m.target === 'node' && !/^(domain|device|group):/.test(m.id))
+          return 'reveal node: id must start with domain:, device: or group:';
+        return { type: 'reveal', target: m.target, id: m.id };
+      }
+      if (m.target === 'hop') {
+        if (!str(m.irq, MAX_ID)) return 'reveal hop: irq must be a non-empty string';
+        if (!count(m.index, 10_000)) return 'reveal hop: index must be a whole number';
+        return { type: 'reveal', target: 'hop', irq: m.irq, index: m.index };
+      }
+      return 'reveal: target must be node, irq or hop';
+    case 'exportSvg': {
+      if (typeof m.svg !== 'string' || m.svg.length > MAX_SVG) return 'exportSvg: svg must be a string';
+      const head = m.svg.slice(0, 200).trimStart();
+      if (!head.startsWith('<svg') && !head.startsWith('<?xml')) return 'exportSvg: not an SVG document';
+      return { type: 'exportSvg', svg: m.svg };
+    }
+    case 'rendered':
+      if (!count(m.nodes) || !count(m.edges) || !count(m.collapsed)) return 'rendered: bad counts';
+      if (!ms(m.layoutMs) || !ms(m.renderMs)) return 'rendered: bad times';
+      return {
+        type: 'rendered',
+        nodes: m.nodes,
+        edges: m.edges,
+        layoutMs: m.layoutMs,
+        renderMs: m.renderMs,
+        collapsed: m.collapsed,
+      };
+    case 'error':
+      if (typeof m.message !== 'string') return 'error: message must be a string';
+      return { type: 'error', message: m.message.slice(0, MAX_ERROR) };
+    default:
+      return `unknown message type ${JSON.stringify(String(m.type)).slice(0, 80)}`;
+  }
+}
