@@ -124,7 +124,7 @@ function check(args: string[], io: CliIO): number {
       ioError = true;
       continue;
     }
-    const { diagnostics } = analyze(abs, text, { reader: io.readFile, rules: overrides });
+    const { diagnostics } = analyze(abs, text, { reader: (p) => io.readFile(p), rules: overrides });
     for (const d of diagnostics) {
       const key = `${d.uri}\0${d.range.start.line}\0${d.range.start.character}\0${d.code}\0${d.message}`;
       if (seen.has(key)) continue; // an included file checked twice
@@ -158,7 +158,7 @@ function simulateFile(
     io.err(`irqtopo: cannot read ${f}: ${text.message}`);
     return 2;
   }
-  const a = analyze(abs, text, { reader: io.readFile, rules: overrides });
+  const a = analyze(abs, text, { reader: (p) => io.readFile(p), rules: overrides });
   const errors: FileDiagnostic[] = a.diagnostics
     .filter((d) => d.severity === 'error')
     .map((d) => ({ ...d, file: d.uri === abs ? f : display(d.uri, io.cwd) }));

@@ -1,5 +1,7 @@
 // `irqtopo routes` and `irqtopo inject`, run in-process with a captured IO.
 import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { ROOT } from '../core/helpers';
 import { run } from './check.test';
 
 const ISSUE = 'test/fixtures/sim/issue-example.irqtopo';
@@ -54,7 +56,7 @@ describe('irqtopo routes', () => {
 
   it('refuses a file it cannot simulate, and bad usage', async () => {
     const r = await run(['routes', 'x.irqtopo'], {
-      [require('node:path').join(require('../core/helpers').ROOT, 'x.irqtopo')]: 'cpus 0-1\n',
+      [path.join(ROOT, 'x.irqtopo')]: 'cpus 0-1\n',
     });
     assert.equal(r.code, 1);
     assert.match(r.err, /cannot be simulated: no arch/);
@@ -163,7 +165,7 @@ describe('irqtopo import (wired into the CLI)', () => {
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /^arch x86$/m);
     const routes = await run(['routes', 'imported.irqtopo', '--format', 'json'], {
-      [require('node:path').join(require('../core/helpers').ROOT, 'imported.irqtopo')]: r.out,
+      [path.join(ROOT, 'imported.irqtopo')]: r.out,
     });
     assert.ok(JSON.parse(routes.out).routes.length > 0);
   });

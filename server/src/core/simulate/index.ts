@@ -521,7 +521,7 @@ export class Simulator {
         if (d.pins !== undefined && pin >= d.pins)
           return this.fail(ctx, 'missing-property', `pin ${pin} is beyond '${d.name}' (${d.pins} pins)`);
         let t = this.pins.get(d);
-        if (!t) this.pins.set(d, (t = new Map()));
+        if (!t) this.pins.set(d, (t = new Map<number, Route>()));
         const first = t.get(pin);
         if (first) {
           ctx.route.sharedWith = first.irq;
@@ -1140,7 +1140,7 @@ export class Simulator {
     for (const d of this.m.domains) {
       if (!d.kind) continue;
       const used = this.used.get(d) ?? 0;
-      let resource = 'index';
+      let resource: string;
       let size: number | null = null;
       let n = used;
       switch (d.kind) {
