@@ -71,3 +71,58 @@ export function codeOf(d: vscode.Diagnostic): string | undefined {
   if (c === undefined) return undefined;
   return typeof c === 'object' ? String(c.value) : String(c);
 }
+
+/** Like waitFor, for probes that must await (tree providers may answer with promises); polls every 250 ms. */
+export async function waitForAsync<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  ms = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  let last: Error | undefined;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (e) {
+      last = e instanceof Error ? e : new Error(String(e));
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `timed out after ${ms} ms waiting for ${what}${last ? ` (last error: ${last.message})` : ''}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+export function labelOf(item: vscode.TreeItem): string {
+  const l = item.label;
+  return typeof l === 'string' ? l : (l?.label ?? '');
+}
+
+/** The slice of the extension's API (what activate returns) the tests use. */
+export interface TestApi {
+  views: { domains: vscode.TreeDataProvider<unknown>; routes: vscode.TreeDataProvider<unknown> };
+  diagram(): { panel: vscode.WebviewPanel; lastRendered?: unknown } | undefined;
+}
+
+export async function api(): Promise<TestApi> {
+  const ext = extension();
+  const exports = (await ext.activate()) as Partial<TestApi> | undefined;
+  if (!exports?.views || typeof exports.diagram !== 'function') {
+    throw new Error(
+      'the extension API has no views/diagram (client/src/extension.ts activate() return value)',
+    );
+  }
+  return exports as TestApi;
+}
+
+/** A tree level: each element with its TreeItem. */
+export async function children(
+  p: vscode.TreeDataProvider<unknown>,
+  parent?: unknown,
+): Promise<{ element: unknown; item: vscode.TreeItem }[]> {
+  const els = (await p.getChildren(parent)) ?? [];
+  return Promise.all(els.map(async (element) => ({ element, item: await p.getTreeItem(element) })));
+}
