@@ -90,11 +90,20 @@ export function startServer(connection: Connection): void {
     }, delay);
   }
 
+  /**
+   * The debounce of a change: the first change after a quiet period is checked at once (leading
+   * edge); changes that follow within the interval are coalesced and checked when they stop
+   * (trailing edge). The interval adapts to the document: twice its last check, at most 50 ms.
+   */
   function debounceFor(uri: string): number {
     if (fixedDebounce !== undefined) return fixedDebounce;
     const e = project.peek(project.contextRoot(uri));
-    return e ? Math.min(MAX_DEBOUNCE, Math.round(2 * e.ms)) : 0;
+    const interval = e ? Math.min(MAX_DEBOUNCE, Math.round(2 * e.ms)) : 0;
+    const quiet = !timer && !flushing && performance.now() - lastFlushEnd >= interval;
+    return quiet ? 0 : interval;
   }
+
+  let lastFlushEnd = -Infinity;
 
   async function flush(): Promise<void> {
     if (flushing) {
@@ -127,6 +136,7 @@ export function startServer(connection: Connection): void {
         `[irqtopo] checking failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
       );
     } finally {
+      lastFlushEnd = performance.now();
       flushing = false;
     }
   }
