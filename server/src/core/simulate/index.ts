@@ -686,7 +686,7 @@ export class Simulator {
           `${irq.id}'s pinned placement CPU ${this.cpus[pre.c]} vector ${hex(pre.v)} cannot be honoured`,
         );
       if (irq.managed && !this.reserveManaged(ctx, members, pre.c)) return false;
-      if (irq.managed) this.checkSpread(irq, members, pre.c, true);
+      if (irq.managed) this.checkSpread(irq, members, pre.c);
       set(pre.c, pre.v, ' (pinned)');
       return true;
     }
@@ -695,7 +695,7 @@ export class Simulator {
       if (!this.reserveManaged(ctx, members, -1)) return false;
       // irq_matrix_alloc_managed: the CPU of the mask with the fewest managed allocations, ties to the lowest
       const c = pinC ?? this.fewestManaged(members);
-      if (pinC !== undefined) this.checkSpread(irq, members, pinC, false);
+      if (pinC !== undefined) this.checkSpread(irq, members, pinC);
       let v = members.includes(c) ? mat.lowestReservedUnused(c) : -1;
       if (v < 0) {
         // pinned outside its own mask: no reservation there
@@ -797,12 +797,12 @@ export class Simulator {
     return true;
   }
 
-  private fewestManaged(members: number[], exclude = -1): number {
+  private fewestManaged(members: number[]): number {
     const mat = this.matrix!;
     let best = -1;
     let bestMac = Infinity;
     for (const c of members) {
-      const mac = mat.mac[c] - (c === exclude ? 1 : 0);
+      const mac = mat.mac[c];
       if (mac < bestMac) {
         bestMac = mac;
         best = c;
@@ -811,14 +811,17 @@ export class Simulator {
     return best;
   }
 
-  /** managed-affinity-pinned: the observed CPU is not where the kernel's spread puts it. */
-  private checkSpread(irq: Irq, members: number[], pinC: number, alreadyCounted: boolean): void {
-    const k = this.fewestManaged(members, alreadyCounted ? pinC : -1);
-    if (k === pinC || !irq.cpu) return;
+  /**
+   * managed-affinity-pinned: a managed interrupt observed on (pinned to) a CPU outside its mask. Inside
+   * the mask the kernel's choice depends on the order interrupts were activated (the CPU with the
+   * fewest managed allocations at that moment), so an observed CPU there is not second-guessed.
+   */
+  private checkSpread(irq: Irq, members: number[], pinC: number): void {
+    if (!irq.cpu || members.includes(pinC)) return;
     this.reportIrq(
       irq,
       'managed-affinity-pinned',
-      `${irq.id} is managed, so the kernel owns its placement: it puts it on CPU ${this.cpus[k]} (the CPU of its mask ${irq.affinity ? formatCpus(irq.affinity) : 'all CPUs'} with the fewest managed interrupts, irq_matrix_alloc_managed), not CPU ${irq.cpu.value}. User space cannot move a managed interrupt (writing smp_affinity fails with EIO, Documentation/core-api/irq/managed_irq.rst). The pin is kept as observed; check the import, or drop \`managed\``,
+      `${irq.id} is managed with the mask ${irq.affinity ? formatCpus(irq.affinity) : 'all CPUs'}, but it is pinned to CPU ${irq.cpu.value}, outside it: the kernel places a managed interrupt only on a CPU of its mask (irq_matrix_alloc_managed, kernel/irq/matrix.c), and user space cannot move it (writing smp_affinity fails with EIO, Documentation/core-api/irq/managed_irq.rst). The pin is kept as observed; check the import, or drop \`managed\``,
       [],
       irq.cpu.range,
     );
