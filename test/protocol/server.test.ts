@@ -217,7 +217,11 @@ describe('language server over stdio', function () {
     assert.deepEqual(changed.diagnostics, []);
     const m = await again;
     assert.ok(
-      m.diagnostics.some((x) => x.code === 'unknown-name' && String(x.message).includes("'IR-0'")),
+      m.diagnostics.some(
+        (x) =>
+          x.code === 'unknown-name' &&
+          (typeof x.message === 'string' ? x.message : x.message.value).includes("'IR-0'"),
+      ),
       JSON.stringify(m.diagnostics),
     );
     await c.connection.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri: pu } });

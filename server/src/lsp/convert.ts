@@ -15,6 +15,7 @@ import {
   type CodeLens,
   type CompletionItem,
   type Diagnostic,
+  type DocumentHighlight,
   type DocumentSymbol,
   type FoldingRange,
   type InlayHint,
@@ -119,7 +120,7 @@ export function selectionRange(s: S.SelectionRange): SelectionRange {
   return s.parent ? { range: s.range, parent: selectionRange(s.parent) } : { range: s.range };
 }
 
-export function highlight(h: S.Highlight) {
+export function highlight(h: S.Highlight): DocumentHighlight {
   return { range: h.range, kind: h.write ? DocumentHighlightKind.Write : DocumentHighlightKind.Read };
 }
 
