@@ -13,7 +13,7 @@ export interface GenOptions {
 }
 
 export function generateTopology(o: GenOptions): { text: string; irqs: number } {
-  const cpus = o.cpus ?? 64;
+  const cpus = o.cpus ?? 1024;
   const units = o.units ?? 8;
   const per = o.perDevice ?? 16;
   const out: string[] = [
@@ -58,10 +58,21 @@ export function generateTopology(o: GenOptions): { text: string; irqs: number } 
   return { text: out.join('\n') + '\n', irqs };
 }
 
-/** The same content as JSON, for the JSON.parse baseline. */
+/**
+ * The same content as JSON, cut to the same byte size, for the JSON.parse baseline: one object per
+ * line with its words, as a JSON description of the topology would be.
+ */
 export function generateJsonLike(text: string): string {
-  const items = text.split('\n').map((line, i) => ({ line: i, words: line.trim().split(/\s+/) }));
-  return JSON.stringify(items);
+  const target = Buffer.byteLength(text);
+  const parts: string[] = [];
+  let size = 2;
+  for (const [i, line] of text.split('\n').entries()) {
+    const item = JSON.stringify({ line: i, words: line.trim().split(/\s+/) });
+    if (size + item.length + 1 > target) break;
+    parts.push(item);
+    size += item.length + 1;
+  }
+  return '[' + parts.join(',') + ']';
 }
 
 function hex2(n: number): string {
