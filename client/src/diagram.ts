@@ -99,7 +99,7 @@ export class DiagramPanel implements vscode.Disposable {
       return;
     }
     const name = s.uri.path.split('/').pop() ?? s.uri.toString();
-    this.panel.title = `Interrupt Routes: ${name}`;
+    // the title stays 'Interrupt Routes' (the webview's toolbar names the file)
     if (!s.diagram) {
       this.post({ type: 'stale', reason: s.error ? `No diagram: ${s.error}` : `No diagram for ${name}.` });
       return;

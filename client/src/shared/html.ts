@@ -66,6 +66,10 @@ body { display: flex; flex-direction: column; color: var(--vscode-foreground); b
 #problems .sev-error { color: var(--vscode-errorForeground); }
 #problems .sev-warning { color: var(--vscode-editorWarning-foreground); }
 #problems .sev-information, #problems .sev-hint { color: var(--vscode-editorInfo-foreground); }
+@media (max-width: 900px) {
+  #main { flex-direction: column; }
+  #side { width: auto; max-width: none; max-height: 42%; border-left: none; border-top: 1px solid var(--vscode-panel-border); }
+}
 .muted { color: var(--vscode-descriptionForeground); }
 svg text { font-family: var(--vscode-font-family); fill: var(--vscode-foreground); }
 .node rect.box { fill: var(--vscode-editorWidget-background); stroke: var(--vscode-editorWidget-border, var(--vscode-panel-border)); stroke-width: 1px; }

@@ -250,7 +250,12 @@ function fit(): void {
   const ch = Math.max(canvas.clientHeight, 1);
   // never zoom in beyond 1:1 (small graphs stay readable), keep the canvas's aspect ratio
   const scale = Math.max(w / cw, h / ch, 1);
-  state.view = { x: -pad - (cw * scale - w) / 2, y: -pad, w: cw * scale, h: ch * scale };
+  state.view = {
+    x: -pad - (cw * scale - w) / 2,
+    y: -pad - (ch * scale - h) / 2,
+    w: cw * scale,
+    h: ch * scale,
+  };
   setViewBox();
 }
 
@@ -368,7 +373,8 @@ function renderCpus(r: RouteInfo | undefined): void {
   if (cpus.length === 0) return;
   const x86 = state.diagram?.nodes.some((n) => n.kind === 'vector') ?? false;
   html('h2', x86 ? 'Vectors per CPU: used / available' : 'Interrupts per CPU', undefined, sec);
-  const barW = Math.max(4, Math.min(18, Math.floor(290 / cpus.length) - 2));
+  const room = Math.max(120, (sec.clientWidth || 300) - 8);
+  const barW = Math.max(3, Math.min(18, Math.floor(room / cpus.length) - 2));
   const H = 90;
   const max = Math.max(1, ...cpus.map((c) => c.used + (x86 ? c.available : 0)));
   const width = cpus.length * (barW + 2) + 4;
@@ -662,7 +668,10 @@ canvas.addEventListener(
   { passive: false },
 );
 window.addEventListener('resize', () => {
-  if (state.graph) fit();
+  if (state.graph) {
+    fit();
+    applyHighlight();
+  }
 });
 
 window.addEventListener('message', (ev: MessageEvent) => {
