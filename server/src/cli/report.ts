@@ -21,7 +21,9 @@ export function formatText(diags: FileDiagnostic[], cwd: string): string {
     const s = d.range.start;
     lines.push(`${d.file}:${s.line + 1}:${s.character + 1}: ${d.severity} ${d.code}: ${d.message}`);
     for (const r of d.related) {
-      lines.push(`  ${display(r.uri, cwd)}:${r.range.start.line + 1}:${r.range.start.character + 1}: note: ${r.message}`);
+      lines.push(
+        `  ${display(r.uri, cwd)}:${r.range.start.line + 1}:${r.range.start.character + 1}: note: ${r.message}`,
+      );
     }
   }
   return lines.join('\n');
@@ -83,7 +85,9 @@ export function formatSarif(diags: FileDiagnostic[], cwd: string, version: strin
           ruleIndex: RULES.findIndex((r) => r.code === d.code),
           level: LEVEL[d.severity],
           message: { text: d.message },
-          locations: [{ physicalLocation: { artifactLocation: { uri: uri(d.file) }, region: region(d.range) } }],
+          locations: [
+            { physicalLocation: { artifactLocation: { uri: uri(d.file) }, region: region(d.range) } },
+          ],
           relatedLocations: d.related.map((r, i) => ({
             id: i,
             message: { text: r.message },

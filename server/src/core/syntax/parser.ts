@@ -63,7 +63,10 @@ export function parse(text: string, uri = ''): SourceFile {
 
 function rangeOf(t: Token): Range {
   // positions are immutable plain data, so one Range per token is shared by every node using it
-  return (t.range ??= { start: { line: t.line, character: t.char }, end: { line: t.endLine, character: t.endChar } });
+  return (t.range ??= {
+    start: { line: t.line, character: t.char },
+    end: { line: t.endLine, character: t.endChar },
+  });
 }
 function startOf(t: Token): Position {
   return rangeOf(t).start;
