@@ -5,9 +5,10 @@
 //   3. npm run package       the .vsix a user installs
 //   4. runTests.mjs          the mocha extension tests through @vscode/test-electron's runTests
 //   5. user-scenario.mjs     the workbench driven in Chromium, screenshots in test-results/
-// Steps 4 and 5 both run even when one fails; the exit code is 1 if anything failed.
+//   6. diagram-scenario.mjs  the diagram driven in Chromium (when present)
+// Steps 4 to 6 all run even when one fails; the exit code is 1 if anything failed.
 import { spawnSync } from 'node:child_process';
-import { statSync, readFileSync } from 'node:fs';
+import { existsSync, statSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -47,4 +48,8 @@ const vsix = join(repo, `${pkg.name}-${pkg.version}.vsix`);
 process.stderr.write(`[test:e2e] ${vsix}: ${statSync(vsix).size} bytes\n`);
 const a = run('extension tests (runTests)', process.execPath, [join(here, 'runTests.mjs')], { fatal: false });
 const b = run('user scenario', process.execPath, [join(here, 'user-scenario.mjs')], { fatal: false });
-finish(a && b ? 0 : 1);
+// the diagram as a user meets it (open, click a node, markup names render as text)
+const c = existsSync(join(here, 'diagram-scenario.mjs'))
+  ? run('diagram scenario', process.execPath, [join(here, 'diagram-scenario.mjs')], { fatal: false })
+  : true;
+finish(a && b && c ? 0 : 1);
