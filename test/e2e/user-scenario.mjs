@@ -97,34 +97,41 @@ async function main() {
     });
 
     await step('the grammar colours keywords, names and comments apart', async () => {
-      // the colour of the first `domain` keyword, of the name after it, and of a comment
-      const colours = await page.evaluate(() => {
+      // the colours of the first `domain` keyword, of the name after it, and of a comment line. The editor
+      // colours lines asynchronously (one span per line until the grammar has run), so wait for them.
+      const probe = () => {
         const out = {};
         for (const line of document.querySelectorAll('.editor-instance .view-line')) {
           const spans = [...line.querySelectorAll('span > span')];
-          const first = spans.find((s) => s.textContent.trim() !== '');
+          const first = spans.find((x) => x.textContent.trim() !== '');
           if (!first) continue;
-          const colour = (s) => getComputedStyle(s).color;
+          const colour = (x) => getComputedStyle(x).color;
           if (first.textContent.startsWith('#') && !out.comment) out.comment = colour(first);
           if (first.textContent === 'domain' && !out.keyword) {
             out.keyword = colour(first);
-            const name = spans.slice(spans.indexOf(first) + 1).find((s) => s.textContent.trim() !== '');
+            const name = spans.slice(spans.indexOf(first) + 1).find((x) => x.textContent.trim() !== '');
             if (name) out.name = colour(name);
           }
         }
-        return out;
-      });
-      assert.ok(colours.keyword && colours.name && colours.comment, JSON.stringify(colours));
-      assert.notEqual(
-        colours.keyword,
-        colours.name,
-        `keyword and name share a colour: ${JSON.stringify(colours)}`,
-      );
-      assert.notEqual(
-        colours.keyword,
-        colours.comment,
-        `keyword and comment share a colour: ${JSON.stringify(colours)}`,
-      );
+        return out.keyword &&
+          out.name &&
+          out.comment &&
+          new Set([out.keyword, out.name, out.comment]).size === 3
+          ? out
+          : null;
+      };
+      try {
+        await page.waitForFunction(probe, undefined, { timeout: STEP_TIMEOUT });
+      } catch (e) {
+        const seen = await page.evaluate(() =>
+          [...document.querySelectorAll('.editor-instance .view-line')]
+            .slice(0, 30)
+            .map((l) => [...l.querySelectorAll('span > span')].map((x) => `${x.className}:${x.textContent}`)),
+        );
+        throw new Error(`keywords, names and comments are not coloured apart: ${JSON.stringify(seen)}`, {
+          cause: e,
+        });
+      }
     });
 
     await step('the language server marks the error in the editor (squiggle)', async () => {
