@@ -2,8 +2,7 @@
 
 import * as path from 'node:path';
 import { RULES, RULES_BY_CODE, ruleDocPath, type Diagnostic } from '../core';
-
-export const REPO_URL = 'https://github.com/irqtopo/irqtopo';
+import { ruleDocUrl } from '../docs';
 
 export interface FileDiagnostic extends Diagnostic {
   /** the path shown to the user */
@@ -68,12 +67,14 @@ export function formatSarif(diags: FileDiagnostic[], cwd: string, version: strin
           driver: {
             name: 'irqtopo',
             version,
-            informationUri: REPO_URL,
             rules: RULES.map((r) => ({
               id: r.code,
               name: r.code,
               shortDescription: { text: r.title },
-              helpUri: `${REPO_URL}/blob/main/${ruleDocPath(r.code)}`,
+              helpUri: ruleDocUrl(r.code),
+              help: {
+                text: `${r.title}. What it means, why the kernel works that way, and how to fix it: ${ruleDocPath(r.code)} in irqtopo.`,
+              },
               defaultConfiguration: { level: LEVEL[r.severity] },
               properties: { section: r.section },
             })),

@@ -24,9 +24,9 @@ import {
   type TextEdit,
   type WorkspaceEdit,
 } from 'vscode-languageserver/node';
-import { ruleDocPath, type Diagnostic as CoreDiagnostic, type Severity } from '../core';
+import { type Diagnostic as CoreDiagnostic, type Severity } from '../core';
 import type * as S from '../core/services';
-import { REPO_URL } from '../cli/report';
+import { ruleDocUrl } from '../docs';
 import { canonical } from './files';
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
@@ -37,7 +37,7 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
 };
 
 export function ruleHref(code: string): string {
-  return `${REPO_URL}/blob/main/${ruleDocPath(code)}`;
+  return ruleDocUrl(code);
 }
 
 export function diagnostic(d: CoreDiagnostic): Diagnostic {
