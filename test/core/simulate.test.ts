@@ -112,10 +112,12 @@ describe('simulation: bundled examples (golden, derived by hand)', () => {
   it('arm64-gicv3-its.irqtopo: event IDs, per-device LPI ranges, target CPUs and ITS messages', () => {
     const { simulation, errors } = sim(path.join(ROOT, 'examples/arm64-gicv3-its.irqtopo'));
     assert.deepEqual(errors, []);
-    // Kernel 6.12 (before msi_prepare moved to domain creation): each device's ITT is a power of two >= its
-    // requests, at least 32 -> 32 events for nvme0 (5), nic0 (9), vf0 (4), smmu0 (2). its_create_device
-    // takes a contiguous LPI range of the ITT's size (its_lpi_alloc), lowest first from 8192:
-    // nvme0 8192-8223, nic0 8224-8255, vf0 8256-8287, smmu0 8288-8319; LPI = range base + event ID.
+    // Kernel 6.12: per-device ITS domains, so its_pci_msi_prepare (irq-gic-v3-its-msi-parent.c) sizes each
+    // device's ITT from max(the first allocation, the MSI-X table size) rounded up to a power of two; the
+    // 32 minimum is only for DeviceID 0 and platform devices (its_pmsi_prepare). nvme0: msix 33 -> 64 events;
+    // nic0: msix 64 -> 64; vf0: msix 4 -> 4; smmu0 (platform, 2 MSIs) -> 32. its_create_device takes a
+    // contiguous LPI range of the ITT's size (its_lpi_alloc), lowest first from 8192: nvme0 8192-8255,
+    // nic0 8256-8319, vf0 8320-8323, smmu0 8324-8355; LPI = range base + event ID.
     // Target CPU: the CPU of the affinity with the fewest LPIs, ties to the lowest: q[0] 0, q[1] (0-1) 1,
     // q[2] (2-3) 2, q[3] (4-5) 4, q[4] (6-7) 6; then nic0.misc 3, q[0] 5, q[1] 7 (the CPUs still at 0), then
     // round robin from CPU 0. Message: ITS base 0x0e050000 + GITS_TRANSLATER 0x10040 = 0x0e060040, data = event.
@@ -131,9 +133,9 @@ describe('simulation: bundled examples (golden, derived by hand)', () => {
     ];
     const bases = [
       ...Array(5).fill(8192),
-      ...Array(9).fill(8224),
-      ...Array(4).fill(8256),
-      ...Array(2).fill(8288),
+      ...Array(9).fill(8256),
+      ...Array(4).fill(8320),
+      ...Array(2).fill(8324),
     ];
     const events = [0, 1, 2, 3, 4, 0, 1, 2, 3, 4, 5, 6, 7, 8, 0, 1, 2, 3, 0, 1];
     const want: Row[] = names.map((n, i) => [n, cpus[i], bases[i] + events[i], events[i], its, events[i]]);

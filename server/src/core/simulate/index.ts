@@ -27,7 +27,7 @@ export const AMD_IRTE_ENTRIES = 512;
 /** GICv3 LPIs: INTIDs from 8192; Linux caps the ID bits at 16 (ITS_MAX_LPI_NRBITS). */
 export const FIRST_LPI = 8192;
 export const LPI_LIMIT = 1 << 16;
-/** Minimum ITS event space (ITT) per device. */
+/** Minimum ITS event space (ITT) for DeviceID 0 and platform devices (its_pci_msi_prepare, its_pmsi_prepare). */
 export const MIN_ITS_EVENTS = 32;
 
 const hex = (n: number) => '0x' + n.toString(16);
@@ -50,6 +50,8 @@ interface MsiBlock {
   size: number;
   next: number;
   multi: boolean;
+  /** the vectors the MSI capability offers (msi N) */
+  cap: number;
   /** IRTE / AMD index / event base of the block, once allocated */
   irteBase?: number;
   eventBase?: number;
@@ -609,13 +611,21 @@ export class Simulator {
     if (!b) {
       const n = dev.irqs.filter((i) => i.source?.kind === 'msi').length;
       const multi = multiMsiSupported(d);
-      b = { size: multi ? roundUpPow2(Math.min(n, 32)) : 1, next: 0, multi };
+      // pci_msi_vec_count(): the capability's Multiple Message Capable bounds the block
+      const cap = dev.platform ? 32 : Math.min(dev.msi ?? 1, 32);
+      b = { size: multi ? roundUpPow2(Math.min(n, cap)) : 1, next: 0, multi, cap };
       this.msiBlocks.set(dev, b);
     }
     const i = b.next;
     if (i >= b.size)
       return b.multi
-        ? this.fail(ctx, 'msi-count', `${irq.id} is MSI vector ${i}: the MSI capability encodes at most 32`)
+        ? this.fail(
+            ctx,
+            'msi-count',
+            b.cap < 32
+              ? `${irq.id} is MSI vector ${i}, but ${dev.name}'s MSI capability offers ${b.cap} (msi ${b.cap}): the kernel cannot grant more (pci_msi_vec_count, drivers/pci/msi/msi.c)`
+              : `${irq.id} is MSI vector ${i}: the MSI capability encodes at most 32`,
+          )
         : this.fail(
             ctx,
             'multi-msi-unsupported',
@@ -934,27 +944,22 @@ export class Simulator {
     const key = `${d.name}\0${dev.name}`;
     let t = this.itsDevs.get(key);
     if (!t) {
-      // its_pci_msi_prepare / its_create_device: the event space (ITT) is a power of two, at least 32,
-      // sized once. Since msi_prepare() moved to the creation of the per-device domain (mid-2025,
-      // taken here as 6.16) it is sized from the domain's hwsize (the MSI-X table); before, from the
-      // first allocation, which a topology describes as the device's requests through this ITS.
+      // The event space (ITT) is a power of two, sized once, when the first allocation creates the ITS
+      // device (its_msi_prepare -> its_create_device); later allocations for the same DeviceID reuse it
+      // and fail beyond it. A topology's first `irq` statement of the device is that first allocation.
+      // its_pci_msi_prepare (drivers/irqchip/irq-gic-v3-its-msi-parent.c, the per-device domains of
+      // 6.11+) takes nvec = max(nvec, the domain's hwsize): the MSI-X table size (a per-device MSI
+      // domain has hwsize 1); before 6.11 the global ITS PCI/MSI domain used nvec alone. The minimum is
+      // 32 only for DeviceID 0 ("broken systems where the DevID is not wired") and for platform devices
+      // (its_pmsi_prepare: "Allocate at least 32 MSIs"); other PCI devices get roundup_pow_of_two(nvec).
       const s = irq.source!;
-      const hwPrepare = !this.m.kernel || kernelAtLeast(this.m, 6, 16) === true;
-      const hwsize = !hwPrepare
-        ? 0
-        : s.kind === 'msi'
-          ? (dev.msi ?? 0)
-          : s.kind === 'msix' || s.kind === 'virtual'
-            ? (dev.msix ?? 0)
-            : 0;
-      const first = hwPrepare
-        ? hwsize > 0
-          ? 0
-          : s.kind === 'msi'
-            ? dev.irqs.filter((i) => i.source?.kind === 'msi').length
-            : irq.group.irqs.length
-        : dev.irqs.filter((i) => i.domain && this.chainInfo(i.domain).its === d).length;
-      const size = Math.max(MIN_ITS_EVENTS, roundUpPow2(Math.max(hwsize, first, 1)));
+      const perDeviceEra = !this.m.kernel || kernelAtLeast(this.m, 6, 11) === true;
+      const hwsize = perDeviceEra && (s.kind === 'msix' || s.kind === 'virtual') ? (dev.msix ?? 0) : 0;
+      const requests =
+        s.kind === 'msi' ? dev.irqs.filter((i) => i.source?.kind === 'msi').length : irq.group.irqs.length;
+      const deviceId = dev.pci ? dev.pci.rid : 0;
+      const min = deviceId === 0 || dev.platform ? MIN_ITS_EVENTS : 1;
+      const size = Math.max(min, roundUpPow2(Math.max(hwsize, requests, 1)));
       // its_lpi_alloc: a contiguous LPI range for the whole event space, lowest first from 8192
       const base = this.lpiRange(size);
       if (base < 0)
@@ -964,7 +969,6 @@ export class Simulator {
           `${irq.id}: no range of ${size} free LPIs is left for ${dev.name} (LPIs run from 8192; Linux caps the LPI ID bits at 16, ITS_MAX_LPI_NRBITS, so 8192..65535)`,
           true,
         );
-      const deviceId = dev.pci ? dev.pci.rid : 0;
       t = {
         its: d,
         size,
