@@ -278,6 +278,12 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
 }
 
 if (require.main === module) {
+  // `irqtopo ... | head`: a reader that goes away is not an error of ours
+  for (const stream of [process.stdout, process.stderr])
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+      throw e;
+    });
   void main(process.argv.slice(2), nodeIO()).then((code) => {
     process.exitCode = code;
   });

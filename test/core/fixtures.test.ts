@@ -8,20 +8,6 @@ import { RULES } from '../../server/src/core';
 import { analyzeFile, annotations, describe1, fixture } from './helpers';
 
 const DIR = fixture('checks');
-// Codes whose checks need the simulator (issue 3); until it lands they are listed here and skipped.
-const SIMULATED = new Set([
-  'vector-exhausted',
-  'affinity-broken',
-  'vector-conflict',
-  'apic-id-unreachable',
-  'irte-exhausted',
-  'ims-slots-exhausted',
-  'its-events-exhausted',
-  'expect-failed',
-  'inject-unrouted',
-  'inject-result',
-  'managed-affinity-pinned',
-]);
 
 function verify(file: string): void {
   const text = fs.readFileSync(file, 'utf8');
@@ -52,9 +38,8 @@ describe('check fixtures', () => {
   for (const rule of RULES) {
     const dir = path.join(DIR, rule.code);
     if (!fs.existsSync(dir)) continue;
-    const run = SIMULATED.has(rule.code) && !hasSimulator() ? it.skip : it;
     describe(rule.code, () => {
-      run('fires on fire.irqtopo', () => {
+      it('fires on fire.irqtopo', () => {
         const file = path.join(dir, 'fire.irqtopo');
         assert.ok(
           [...annotations(fs.readFileSync(file, 'utf8')).values()].some((cs) => cs.includes(rule.code)),
@@ -62,11 +47,7 @@ describe('check fixtures', () => {
         );
         verify(file);
       });
-      run('stays silent on near-miss.irqtopo', () => verify(path.join(dir, 'near-miss.irqtopo')));
+      it('stays silent on near-miss.irqtopo', () => verify(path.join(dir, 'near-miss.irqtopo')));
     });
   }
 });
-
-function hasSimulator(): boolean {
-  return fs.existsSync(path.join(__dirname, '../../server/src/core/simulate/index.js'));
-}

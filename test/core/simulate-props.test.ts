@@ -9,9 +9,9 @@ import { buildModel } from '../../server/src/core/model';
 import { simulate } from '../../server/src/core/simulate';
 import { eraOf, VectorMatrix } from '../../server/src/core/simulate/matrix';
 import { decodeX86, intelMessage } from '../../server/src/core/simulate/messages';
-import { ROOT } from './helpers';
+import { fixture } from './helpers';
 
-const DUMPS = path.resolve(ROOT, '..', 'shared', 'fixtures', 'kernel-dumps');
+const DUMPS = fixture('dumps');
 
 interface MatrixDump {
   system: number[];
@@ -42,7 +42,6 @@ function firstMatrix(file: string): MatrixDump {
 }
 
 describe('simulation: cross-checks against the kernel dumps', () => {
-  const have = fs.existsSync(DUMPS);
   const dumps: [string, string, { major: number; minor: number }][] = [
     // D2: Threadripper, 5.19 (0x20 is still IRQ_MOVE_CLEANUP_VECTOR, first system vector 0xec)
     ['D2', 'x86-amd-threadripper-32cpu_debugfs-domains-VECTOR_cpu-offline.txt', { major: 5, minor: 19 }],
@@ -52,7 +51,7 @@ describe('simulation: cross-checks against the kernel dumps', () => {
     ['D5c', 'x86-intel-desktop-32cpu-IR_martins3_int-irqdebug-domain.txt', { major: 6, minor: 2 }],
   ];
   for (const [id, file, kernel] of dumps) {
-    (have ? it : it.skip)(
+    it(
       `${id}: per-CPU capacity = avl + act - mac + man on every row (201 for its era)`,
       () => {
         const d = firstMatrix(file);
@@ -75,7 +74,7 @@ describe('simulation: cross-checks against the kernel dumps', () => {
     assert.equal(new VectorMatrix(1, eraOf({ major: 6, minor: 10 })).capacity, 201);
     assert.equal(new VectorMatrix(1, eraOf(undefined)).capacity, 201);
   });
-  (have ? it : it.skip)(
+  it(
     'D4: re-simulating the allocated vectors as in-use leaves each CPU the avl the dump shows',
     () => {
       const d = firstMatrix('x86-qemu-q35-intel-iommu-vm_debugfs-domains-DMAR-MSI.txt');

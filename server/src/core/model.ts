@@ -628,6 +628,20 @@ class Binder {
   }
 
   private bindDomain(d: Domain): void {
+    this.bindDomainProperties(d);
+    const entries = d.properties.get('entries');
+    if (d.vendor === 'amd' && d.entries !== undefined && d.entries > 2048 && entries) {
+      this.report(
+        'bad-value',
+        d.uri,
+        groupsRange(entries.groups, entries.range),
+        `an AMD-Vi remap table is per device and holds 512 entries, or 2048 when the IOMMU advertises 2K support (MAX_IRQS_PER_TABLE_512/_2K, drivers/iommu/amd/amd_iommu_types.h); ${d.entries} is more than the hardware has`,
+      );
+      d.entries = 2048;
+    }
+  }
+
+  private bindDomainProperties(d: Domain): void {
     const uri = d.uri;
     for (const [key, p] of d.properties) {
       const n = key.includes('#') ? key.slice(0, key.indexOf('#')) : key;

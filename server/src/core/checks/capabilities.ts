@@ -270,15 +270,6 @@ export const sourceNeedsCheck: Check = {
                 `${dev.name} has no IO-APIC for pin interrupts: add \`ioapic NAME\` to the device (implied only when the file has exactly one ioapic domain)`,
                 devAt,
               );
-            else if (
-              s.arg !== undefined &&
-              g.irqs[0].domain.pins !== undefined &&
-              s.arg >= g.irqs[0].domain.pins
-            )
-              once(
-                'pin',
-                `pin ${s.arg} is beyond '${g.irqs[0].domain.name}', which has ${g.irqs[0].domain.pins} pins (0..${g.irqs[0].domain.pins - 1})`,
-              );
             break;
           case 'window':
             if (dev.windows === undefined)
@@ -307,6 +298,35 @@ export const sourceNeedsCheck: Check = {
               devAt,
             );
         }
+      }
+    }
+  },
+};
+
+/** Source arguments beyond what the domain or device has: an IO-APIC pin, an NTB memory window. */
+export const sourceRangeCheck: Check = {
+  code: 'bad-value',
+  run(m, report) {
+    for (const dev of m.devices) {
+      for (const g of dev.groups) {
+        const irq = g.irqs[0];
+        const s = irq?.source;
+        if (s?.arg === undefined) continue;
+        const d = irq.domain;
+        if (s.kind === 'pin' && d?.pins !== undefined && s.arg >= d.pins)
+          report(
+            s.range,
+            g.uri,
+            `pin ${s.arg} is beyond '${d.name}', which has ${d.pins} pins (0..${d.pins - 1})`,
+            [{ uri: d.uri, range: d.nameRange, message: `'${d.name}' is declared here` }],
+          );
+        if (s.kind === 'window' && dev.windows !== undefined && s.arg >= dev.windows)
+          report(
+            s.range,
+            g.uri,
+            `window ${s.arg} is beyond ${dev.name}'s ${dev.windows} NTB memory windows (0..${dev.windows - 1})`,
+            [{ uri: dev.uri, range: dev.nameRange, message: `${dev.name} is declared here` }],
+          );
       }
     }
   },

@@ -34,6 +34,7 @@ export const CHECKS: readonly Check[] = [
   cap.assignmentCheck,
   cap.cpuUnknownCheck,
   cap.sourceNeedsCheck,
+  cap.sourceRangeCheck,
 ];
 
 export type RuleOverrides = Readonly<Record<string, SeverityOverride>>;

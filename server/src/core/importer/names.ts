@@ -22,8 +22,15 @@ export function canonicalDomain(name: string): string {
   if (m) return m[1];
   if (n === 'PCI-MSI-3') return 'PCI-MSI';
   // firmware-node names of arm64/riscv domains: `:soc@0:interrupt-controller@0e001000-1`
-  m = /^(.*[@:\\].*?)-(\d{1,2})$/.exec(n);
-  if (m && !PER_DEVICE_RE.test(n)) return m[1];
+  // (found with lastIndexOf, not a backtracking regex: a hostile 100k-character name stays linear)
+  const dash = n.lastIndexOf('-');
+  if (
+    dash > 0 &&
+    /^\d{1,2}$/.test(n.slice(dash + 1)) &&
+    /[@:\\]/.test(n.slice(0, dash)) &&
+    !PER_DEVICE_RE.test(n)
+  )
+    return n.slice(0, dash);
   return n;
 }
 

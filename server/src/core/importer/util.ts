@@ -17,17 +17,7 @@ export function parseList(text: string, max = 1 << 16): number[] | undefined {
 }
 
 /** Formats a sorted list of numbers as `0-3,8,10-11`. */
-export function formatList(values: readonly number[]): string {
-  const v = [...new Set(values)].sort((a, b) => a - b);
-  const parts: string[] = [];
-  for (let i = 0; i < v.length;) {
-    let j = i;
-    while (j + 1 < v.length && v[j + 1] === v[j] + 1) j++;
-    parts.push(j === i ? `${v[i]}` : `${v[i]}-${v[j]}`);
-    i = j + 1;
-  }
-  return parts.join(',');
-}
+export { formatList } from '../values';
 
 export interface Bdf {
   segment: number;

@@ -3,6 +3,7 @@
 // MSI message is composed, and the `expect` and `inject` statements are evaluated. Pure and
 // deterministic: plain data in, plain data out. docs/simulation.md explains each rule with its source.
 
+import { formatList } from '../values';
 import { KINDS } from '../kinds';
 import { kernelAtLeast, type Device, type Domain, type Irq, type Model } from '../model';
 import type { Range } from '../syntax/ast';
@@ -521,7 +522,7 @@ export class Simulator {
         const pin = s.arg;
         if (pin === undefined) return this.fail(ctx, 'missing-property', `${irq.id} names no pin`);
         if (d.pins !== undefined && pin >= d.pins)
-          return this.fail(ctx, 'missing-property', `pin ${pin} is beyond '${d.name}' (${d.pins} pins)`);
+          return this.fail(ctx, 'bad-value', `pin ${pin} is beyond '${d.name}' (${d.pins} pins)`);
         let t = this.pins.get(d);
         if (!t) this.pins.set(d, (t = new Map<number, Route>()));
         const first = t.get(pin);
@@ -687,7 +688,7 @@ export class Simulator {
     };
     const pre = this.pinned.get(irq);
     const { bits, members, restricted } = this.mask(irq);
-    const affText = () => (irq.affinity ? `affinity ${formatCpus(irq.affinity)}` : 'all CPUs');
+    const affText = () => (irq.affinity ? `affinity ${formatCpus(irq.affinity)}` : 'affinity (all CPUs)');
     if (pre) {
       if (pre.conflict)
         return this.fail(
@@ -1217,13 +1218,5 @@ export class Simulator {
   }
 }
 
-export function formatCpus(list: readonly number[]): string {
-  const parts: string[] = [];
-  for (let i = 0; i < list.length;) {
-    let j = i;
-    while (j + 1 < list.length && list[j + 1] === list[j] + 1) j++;
-    parts.push(j > i ? `${list[i]}-${list[j]}` : `${list[i]}`);
-    i = j + 1;
-  }
-  return parts.join(',');
-}
+/** CPU lists as the kernel's %*pbl prints them (`0-3,8`). */
+export const formatCpus = formatList;
