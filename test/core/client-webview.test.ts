@@ -9,6 +9,7 @@ import { analyze } from '../../server/src/core';
 import * as S from '../../server/src/core/services';
 import { diagramHtml, contentSecurityPolicy, makeNonce } from '../../client/src/shared/html';
 import { hopText, routeLines, targetAt, visibleGraph } from '../../client/src/shared/graph';
+import { treeLayout } from '../../client/src/shared/layout';
 import { MAX_SVG, validateWebviewMessage } from '../../client/src/shared/messages';
 import { ROOT } from './helpers';
 
@@ -228,5 +229,53 @@ describe('client: what the diagram draws', () => {
     );
     assert.equal(hopText({ domain: 'IO-APIC-8', hwirq: 4, resource: 'pin 14' }), 'pin 14 (hwirq 4)');
     assert.equal(hopText({ domain: 'X', hwirq: null, resource: 'slot' }), 'slot');
+  });
+
+  it('the linear layout for large graphs: parents left of children, no overlaps, orthogonal edges', () => {
+    const { diagram } = payloads(EX('two-ir-units.irqtopo'));
+    for (const g of [visibleGraph(diagram, 500), visibleGraph(diagram, 5)]) {
+      const p = treeLayout(g, (id) => 100 + id.length, 40);
+      assert.equal(p.positions.size, g.nodes.length, 'every node is placed');
+      const boxes = [...p.positions.values()];
+      for (let i = 0; i < boxes.length; i++)
+        for (let j = i + 1; j < boxes.length; j++) {
+          const a = boxes[i];
+          const b = boxes[j];
+          const overlap = a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+          assert.ok(!overlap, `boxes ${i} and ${j} overlap`);
+        }
+      for (const e of g.edges) {
+        if (e.type !== 'parent') continue;
+        assert.ok(p.positions.get(e.to)!.x < p.positions.get(e.from)!.x, `${e.to} left of ${e.from}`);
+      }
+      for (const [id, pts] of p.edges) {
+        for (let i = 1; i < pts.length; i++)
+          assert.ok(pts[i][0] === pts[i - 1][0] || pts[i][1] === pts[i - 1][1], `edge ${id} is orthogonal`);
+      }
+      assert.ok(p.width > 0 && p.height > 0);
+    }
+  });
+
+  it('the linear layout survives parent loops and edges to unknown nodes', () => {
+    const g = {
+      nodes: ['a', 'b', 'c'].map((id) => ({
+        id,
+        label: id,
+        detail: '',
+        style: 'unknown' as const,
+        implied: false,
+        severity: null,
+        problems: [],
+      })),
+      edges: [
+        { id: 'e0', from: 'a', to: 'b', type: 'parent', irqs: 0 },
+        { id: 'e1', from: 'b', to: 'a', type: 'parent', irqs: 0 },
+        { id: 'e2', from: 'c', to: 'zz', type: 'parent', irqs: 0 },
+      ],
+      shownAs: new Map<string, string>(),
+      collapsed: 0,
+    };
+    const p = treeLayout(g, () => 50);
+    assert.equal(p.positions.size, 3);
   });
 });

@@ -13,6 +13,7 @@ import {
   type VisGraph,
   type VisNode,
 } from '../shared/graph';
+import { treeLayout, type Box } from '../shared/layout';
 import type { HostMessage, WebviewMessage } from '../shared/messages';
 import type { CpuUsage, Diagram, RouteInfo, Routes } from '../shared/types';
 
@@ -43,7 +44,7 @@ const state = {
   focusNode: null as string | null,
   graph: null as VisGraph | null,
   signature: '',
-  positions: new Map<string, { x: number; y: number; w: number; h: number }>(),
+  positions: new Map<string, Box>(),
   bounds: { w: 0, h: 0 },
   view: { x: 0, y: 0, w: 0, h: 0 },
   rendering: Promise.resolve(),
@@ -121,8 +122,22 @@ function signatureOf(g: VisGraph): string {
   return parts.join('\u0003');
 }
 
+/** Above this many drawn nodes, the linear tree layout replaces elk (elk's layered layout is superlinear). */
+const ELK_MAX_NODES = 600;
+/** The first view of a graph zooms out at most this much (text stays about readable). */
+const INITIAL_MAX_ZOOM_OUT = 3;
+
 async function layout(g: VisGraph): Promise<void> {
-  const big = g.nodes.length > 300;
+  if (g.nodes.length > ELK_MAX_NODES) {
+    const widths = new Map(g.nodes.map((n) => [n.id, nodeWidth(n)]));
+    const p = treeLayout(g, (id) => widths.get(id) ?? 100, NODE_H);
+    state.positions = p.positions;
+    state.bounds = { w: p.width, h: p.height };
+    edgeRoutes.clear();
+    for (const [id, pts] of p.edges) edgeRoutes.set(id, pts);
+    return;
+  }
+  const big = g.nodes.length > 150;
   const root: ElkNode = {
     id: 'root',
     layoutOptions: {
@@ -132,10 +147,8 @@ async function layout(g: VisGraph): Promise<void> {
       'elk.spacing.nodeNode': '16',
       'elk.layered.spacing.nodeNodeBetweenLayers': '36',
       'elk.spacing.componentComponent': '24',
-      'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
       'elk.layered.thoroughness': big ? '1' : '7',
       'elk.layered.nodePlacement.strategy': big ? 'SIMPLE' : 'BRANDES_KOEPF',
-      'elk.separateConnectedComponents': 'true',
     },
     children: g.nodes.map((n) => ({ id: n.id, width: nodeWidth(n), height: NODE_H })),
     edges: g.edges.map((e): ElkExtendedEdge => ({ id: e.id, sources: [e.from], targets: [e.to] })),
@@ -184,7 +197,8 @@ function renderGraph(g: VisGraph): void {
     defs,
   );
   el('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: 'arrow' }, marker);
-  content = el('g', { class: 'content' }, graphSvg);
+  // built detached and attached once; tooltips (<title>) are made when the pointer first reaches an item
+  content = el('g', { class: 'content' });
   const edgesG = el('g', { class: 'edges' }, content);
   const nodesG = el('g', { class: 'nodes' }, content);
   for (const e of g.edges) {
@@ -199,8 +213,6 @@ function renderGraph(g: VisGraph): void {
       },
       ge,
     );
-    const t = el('title', {}, ge);
-    t.textContent = `${e.from.replace(/^\w+:/, '')} → ${e.to.replace(/^\w+:/, '')} (${e.type}${e.irqs ? `, ${e.irqs} interrupt${e.irqs > 1 ? 's' : ''}` : ''})`;
     edgeEls.set(e.id, ge);
   }
   for (const n of g.nodes) {
@@ -218,15 +230,7 @@ function renderGraph(g: VisGraph): void {
     label.textContent = n.label;
     const detail = el('text', { class: 'detail', x: 10, y: 31 }, gn);
     detail.textContent = n.detail;
-    const title = el('title', {}, gn);
-    title.textContent = [
-      n.label,
-      n.detail,
-      ...n.problems.slice(0, 20).map((q) => `${q.severity} ${q.code}: ${q.message}`),
-      n.problems.length > 20 ? `… ${n.problems.length - 20} more problems` : '',
-    ]
-      .filter(Boolean)
-      .join('\n');
+
     if (n.severity) {
       const m = el('g', { class: `marker sev-${n.severity}`, transform: `translate(${p.w - 2},2)` }, gn);
       el('circle', { r: 8 }, m);
@@ -235,21 +239,58 @@ function renderGraph(g: VisGraph): void {
     }
     nodeEls.set(n.id, gn);
   }
+  graphSvg.appendChild(content);
 }
+
+function tooltipOf(id: string): string | undefined {
+  const g = state.graph;
+  const n = g?.nodes.find((x) => x.id === id);
+  if (n)
+    return [
+      n.label,
+      n.detail,
+      ...n.problems.slice(0, 20).map((q) => `${q.severity} ${q.code}: ${q.message}`),
+      n.problems.length > 20 ? `… ${n.problems.length - 20} more problems` : '',
+    ]
+      .filter(Boolean)
+      .join('\n');
+  const e = g?.edges.find((x) => x.id === id);
+  if (e)
+    return `${e.from.replace(/^\w+:/, '')} → ${e.to.replace(/^\w+:/, '')} (${e.type}${e.irqs ? `, ${e.irqs} interrupt${e.irqs > 1 ? 's' : ''}` : ''})`;
+  return undefined;
+}
+
+graphSvg.addEventListener('pointerover', (ev) => {
+  const item = (ev.target as Element).closest('.node, .edge');
+  if (!item || item.querySelector(':scope > title')) return;
+  const text = tooltipOf(item.getAttribute('data-id') ?? '');
+  if (text === undefined) return;
+  const t = document.createElementNS(SVG, 'title');
+  t.textContent = text;
+  item.appendChild(t);
+});
 
 function setViewBox(): void {
   const v = state.view;
   graphSvg.setAttribute('viewBox', `${v.x} ${v.y} ${Math.max(v.w, 1)} ${Math.max(v.h, 1)}`);
 }
 
-function fit(): void {
+/**
+ * Fits the diagram into the canvas, never zooming in beyond 1:1. `maxOut` limits the zoom-out (the
+ * first view of a huge graph shows its top-left part, readable, rather than all of it as dust).
+ */
+function fit(maxOut = Infinity): void {
   const pad = 20;
   const w = state.bounds.w + 2 * pad;
   const h = state.bounds.h + 2 * pad;
   const cw = Math.max(canvas.clientWidth, 1);
   const ch = Math.max(canvas.clientHeight, 1);
-  // never zoom in beyond 1:1 (small graphs stay readable), keep the canvas's aspect ratio
-  const scale = Math.max(w / cw, h / ch, 1);
+  const scale = Math.min(Math.max(w / cw, h / ch, 1), maxOut);
+  if (w > cw * scale || h > ch * scale) {
+    state.view = { x: -pad, y: -pad, w: cw * scale, h: ch * scale };
+    setViewBox();
+    return;
+  }
   state.view = {
     x: -pad - (cw * scale - w) / 2,
     y: -pad - (ch * scale - h) / 2,
@@ -466,14 +507,14 @@ async function render(): Promise<void> {
   state.graph = g;
   state.signature = sig;
   renderGraph(g);
-  if (relayout) fit();
+  if (relayout) fit(INITIAL_MAX_ZOOM_OUT);
   fillIrqSelect();
   applyHighlight();
   empty.textContent = g.nodes.length === 0 ? 'No domains in this topology yet.' : '';
   const domains = d.nodes.filter((n) => n.type === 'domain').length;
   $<HTMLSpanElement>('stats').textContent =
     `${domains} domains · ${d.nodes.length - domains} devices` +
-    (g.collapsed ? ` · ${g.collapsed} folded` : '');
+    (g.collapsed ? ` · ${g.collapsed} folded into groups` : '');
   // wait for the browser to lay the SVG out before calling it rendered
   await new Promise<void>((res) => requestAnimationFrame(() => res()));
   vscode.postMessage({
@@ -669,7 +710,7 @@ canvas.addEventListener(
 );
 window.addEventListener('resize', () => {
   if (state.graph) {
-    fit();
+    fit(INITIAL_MAX_ZOOM_OUT);
     applyHighlight();
   }
 });
