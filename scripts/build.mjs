@@ -29,8 +29,18 @@ const common = {
 
 const builds = [
   { ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
-  { ...common, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js', banner: { js: '#!/usr/bin/env node' } },
-  { ...common, entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  {
+    ...common,
+    entryPoints: ['server/src/server.ts'],
+    outfile: 'dist/server.js',
+    banner: { js: '#!/usr/bin/env node' },
+  },
+  {
+    ...common,
+    entryPoints: ['server/src/cli.ts'],
+    outfile: 'dist/cli.js',
+    banner: { js: '#!/usr/bin/env node' },
+  },
   // the diagram webview: a browser bundle with elkjs inside, beside the codicons it loads (see below)
   {
     ...common,
@@ -41,7 +51,12 @@ const builds = [
     target: 'es2022',
   },
   // the benchmark runs bundled code, as the CLI and the server do (const enums inlined across files)
-  { ...common, entryPoints: ['test/bench/bench.ts'], outfile: 'out/bench/bench.js', external: ['./*-bench.js'] },
+  {
+    ...common,
+    entryPoints: ['test/bench/bench.ts'],
+    outfile: 'out/bench/bench.js',
+    external: ['./*-bench.js'],
+  },
 ];
 
 rmSync('out', { recursive: true, force: true });
@@ -63,7 +78,15 @@ mkdirSync('dist/webview', { recursive: true });
 for (const f of ['codicon.css', 'codicon.ttf'])
   copyFileSync(join('node_modules', '@vscode', 'codicons', 'dist', f), join('dist', 'webview', f));
 
-const existing = (b) => b.entryPoints.every((e) => { try { statSync(e); return true; } catch { return false; } });
+const existing = (b) =>
+  b.entryPoints.every((e) => {
+    try {
+      statSync(e);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 const all = [...builds.filter(existing), tests];
 if (watch) {
   for (const b of all) await (await esbuild.context(b)).watch();
