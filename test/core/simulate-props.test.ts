@@ -51,18 +51,15 @@ describe('simulation: cross-checks against the kernel dumps', () => {
     ['D5c', 'x86-intel-desktop-32cpu-IR_martins3_int-irqdebug-domain.txt', { major: 6, minor: 2 }],
   ];
   for (const [id, file, kernel] of dumps) {
-    it(
-      `${id}: per-CPU capacity = avl + act - mac + man on every row (201 for its era)`,
-      () => {
-        const d = firstMatrix(file);
-        assert.ok(d.rows.length >= 8, `${id} has matrix rows`);
-        // the era's defaults and the dump's own System line agree: 201 device vectors per CPU
-        assert.equal(new VectorMatrix(1, eraOf(kernel)).capacity, 201);
-        const cap = new VectorMatrix(1, eraOf(kernel, d.system)).capacity;
-        assert.equal(cap, 201);
-        for (const r of d.rows) assert.equal(r.avl + r.act - r.mac + r.man, cap, `${id} CPU ${r.cpu}`);
-      },
-    );
+    it(`${id}: per-CPU capacity = avl + act - mac + man on every row (201 for its era)`, () => {
+      const d = firstMatrix(file);
+      assert.ok(d.rows.length >= 8, `${id} has matrix rows`);
+      // the era's defaults and the dump's own System line agree: 201 device vectors per CPU
+      assert.equal(new VectorMatrix(1, eraOf(kernel)).capacity, 201);
+      const cap = new VectorMatrix(1, eraOf(kernel, d.system)).capacity;
+      assert.equal(cap, 201);
+      for (const r of d.rows) assert.equal(r.avl + r.act - r.mac + r.man, cap, `${id} CPU ${r.cpu}`);
+    });
   }
   it('the 6.6-6.9 and 6.10+ windows give 202 and 201 (0x20 freed in 6.6; 0xeb posted-MSI vector in 6.10)', () => {
     // D15 (KVM guest, 6.9): 169 + 33 = 202; D3 (6.6): 197 + 1 = 198 with its six extra system bits
@@ -74,20 +71,17 @@ describe('simulation: cross-checks against the kernel dumps', () => {
     assert.equal(new VectorMatrix(1, eraOf({ major: 6, minor: 10 })).capacity, 201);
     assert.equal(new VectorMatrix(1, eraOf(undefined)).capacity, 201);
   });
-  it(
-    'D4: re-simulating the allocated vectors as in-use leaves each CPU the avl the dump shows',
-    () => {
-      const d = firstMatrix('x86-qemu-q35-intel-iommu-vm_debugfs-domains-DMAR-MSI.txt');
-      const inUse = d.rows.map((r) => `in-use ${r.cpu} : ${r.vectors.join(',')}`).join('; ');
-      const text = `arch x86\nkernel 5.15\ncpus 0-${d.rows.length - 1}\ndomain VECTOR : vector { system-vectors ${d.system.join(',')}; ${inUse} }\n`;
-      const a = analyze('/virtual/d4.irqtopo', text);
-      assert.deepEqual(a.diagnostics, []);
-      assert.deepEqual(
-        a.simulation!.cpus.map((c) => [c.cpu, c.available, c.used]),
-        d.rows.map((r) => [r.cpu, r.avl, r.act]),
-      );
-    },
-  );
+  it('D4: re-simulating the allocated vectors as in-use leaves each CPU the avl the dump shows', () => {
+    const d = firstMatrix('x86-qemu-q35-intel-iommu-vm_debugfs-domains-DMAR-MSI.txt');
+    const inUse = d.rows.map((r) => `in-use ${r.cpu} : ${r.vectors.join(',')}`).join('; ');
+    const text = `arch x86\nkernel 5.15\ncpus 0-${d.rows.length - 1}\ndomain VECTOR : vector { system-vectors ${d.system.join(',')}; ${inUse} }\n`;
+    const a = analyze('/virtual/d4.irqtopo', text);
+    assert.deepEqual(a.diagnostics, []);
+    assert.deepEqual(
+      a.simulation!.cpus.map((c) => [c.cpu, c.available, c.used]),
+      d.rows.map((r) => [r.cpu, r.avl, r.act]),
+    );
+  });
 });
 
 describe('simulation: message layouts', () => {
