@@ -86,4 +86,13 @@ describe('semantic model', () => {
     );
     assert.deepEqual(analyzeText(text, { rules: { 'unused-domain': 'off' } }).diagnostics, []);
   });
+
+  it('stops an include chain that never repeats a path, at a depth limit', () => {
+    // every file includes "x/next.irqtopo" relative to itself: /t/x/next, /t/x/x/next, ... all different
+    const reader = () => 'include "x/next.irqtopo"\n';
+    const a = analyze('/t/main.irqtopo', 'arch x86\ncpus 0\ninclude "x/next.irqtopo"\n', { reader });
+    const inc = a.diagnostics.filter((d) => d.code === 'include-error');
+    assert.equal(inc.length, 1);
+    assert.match(inc[0].message, /more than 64 files deep/);
+  });
 });

@@ -43,6 +43,9 @@ import {
   type Result,
 } from './values';
 
+/** Includes deeper than this are an `include-error` (a chain of ever-new paths would never end). */
+export const MAX_INCLUDE_DEPTH = 64;
+
 /** Linux caps NR_CPUS at 8192 (CONFIG_NR_CPUS_RANGE_END with MAXSMP). */
 export const MAX_CPUS = 8192;
 
@@ -351,6 +354,15 @@ class Binder {
     for (const st of file.statements) {
       if (st.type !== 'include' || !st.path) continue;
       const target = resolveInclude(uri, st.path.value);
+      if (inner.length >= MAX_INCLUDE_DEPTH) {
+        this.report(
+          'include-error',
+          uri,
+          st.path.range,
+          `"${st.path.value}" would nest includes more than ${MAX_INCLUDE_DEPTH} files deep (${inner[0]} -> ... -> ${uri}): a topology's includes must end`,
+        );
+        continue;
+      }
       if (inner.includes(target)) {
         this.report(
           'include-error',
