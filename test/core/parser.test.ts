@@ -130,4 +130,16 @@ describe('parser', () => {
       ['# one', '// two'],
     );
   });
+
+  it('leaves an empty list item out (reported), so no value group is empty', () => {
+    const f = parse('domain IR-0 : remap { scope , ioapic 8 }\n');
+    assert.equal(f.errors.length, 1);
+    assert.match(f.errors[0].message, /empty item/);
+    const d = f.statements[0];
+    const groups = d.type === 'domain' ? d.block!.properties[0].groups : [];
+    assert.deepEqual(
+      groups.map((g) => g.length),
+      [2],
+    );
+  });
 });

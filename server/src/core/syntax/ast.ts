@@ -33,7 +33,7 @@ export type Atom =
   /** a token the value grammar does not know; kept so checks can say `bad-value` at its place */
   | { kind: 'bad'; text: string; range: Range };
 
-/** `name value value, value ...`: values grouped by commas. */
+/** `name value value, value ...`: values grouped by commas (no group is empty). */
 export interface Property {
   name: NameNode;
   groups: Atom[][];

@@ -562,8 +562,9 @@ class Parser {
     while (!this.atEnd() && !this.at(T.RBrace) && !this.at(T.LBrace)) {
       if (this.at(T.Comma)) {
         const c = this.advance();
+        // groups are never empty: an empty item is reported and left out
         if (group.length === 0) this.error(`empty item before ',' in '${owner.value}'`, rangeOf(c));
-        groups.push(group);
+        else groups.push(group);
         group = [];
         continue;
       }
