@@ -2,7 +2,7 @@
 // A hand-written lexer for topology files (LANGUAGE.md section 1). It never throws: text it
 // cannot read becomes an `invalid` token that the parser reports.
 
-import type { Comment, Range } from './ast';
+import type { Comment, Position, Range } from './ast';
 
 export const enum T {
   Name, // bare name: [A-Za-z_][A-Za-z0-9_./+-]*
@@ -32,7 +32,9 @@ export interface Token {
   char: number;
   endLine: number;
   endChar: number;
-  /** the token's range, made once on first use and shared by every node that starts or ends here */
+  /** the token's positions and range, made once on first use and shared by every node using them */
+  start?: Position;
+  end?: Position;
   range?: Range;
   /** set for an unterminated string or an invalid character */
   error?: string;

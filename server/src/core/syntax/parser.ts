@@ -61,21 +61,28 @@ export function parse(text: string, uri = ''): SourceFile {
   }
 }
 
-function rangeOf(t: Token): Range {
-  // positions are immutable plain data, so one Range per token is shared by every node using it
-  return (t.range ??= {
-    start: { line: t.line, character: t.char },
-    end: { line: t.endLine, character: t.endChar },
-  });
-}
+// Positions are immutable plain data: each token makes its start and end once, and every node that
+// starts or ends there shares them. A token gets a whole Range only when a node is exactly that token.
 function startOf(t: Token): Position {
-  return rangeOf(t).start;
+  return (t.start ??= { line: t.line, character: t.char });
 }
 function endOf(t: Token): Position {
-  return rangeOf(t).end;
+  return (t.end ??= { line: t.endLine, character: t.endChar });
 }
-function span(a: Range, b: Range): Range {
-  return { start: a.start, end: b.end };
+function rangeOf(t: Token): Range {
+  return (t.range ??= { start: startOf(t), end: endOf(t) });
+}
+/**
+ * An array trimmed to its length. Arrays grown by push() keep spare capacity (about 17 slots), which
+ * for the many one- and two-element lists of a large file was a fifth of the tree's memory.
+ */
+function fit<T>(a: T[]): T[] {
+  return a.slice();
+}
+
+/** From a node's start to the end of a token. */
+function upTo(a: Range, t: Token): Range {
+  return { start: a.start, end: endOf(t) };
 }
 
 const DESCRIBE: Record<number, string> = {
@@ -251,7 +258,7 @@ class Parser {
     const kw = keyword.value;
     if (SETTINGS.has(kw)) {
       const groups = this.values(keyword);
-      return { type: 'setting', keyword, groups, range: span(keyword.range, rangeOf(this.last)) };
+      return { type: 'setting', keyword, groups, range: upTo(keyword.range, this.last) };
     }
     switch (kw) {
       case 'include':
@@ -289,7 +296,7 @@ class Parser {
     let path: NameNode | undefined;
     if (t.t === T.String || t.t === T.Name) path = this.nameOf(this.advance());
     else this.error(`expected the included file's path in quotes, found ${describe(t)}`, rangeOf(t));
-    return { type: 'include', keyword, path, range: span(keyword.range, rangeOf(this.last)) };
+    return { type: 'include', keyword, path, range: upTo(keyword.range, this.last) };
   }
 
   private domain(keyword: NameNode): Statement | undefined {
@@ -308,7 +315,7 @@ class Parser {
       if (t.t === T.Name) kind = this.nameOf(this.advance());
     }
     const block = this.optionalBlock();
-    return { type: 'domain', keyword, name, kind, block, range: span(keyword.range, rangeOf(this.last)) };
+    return { type: 'domain', keyword, name, kind, block, range: upTo(keyword.range, this.last) };
   }
 
   private device(keyword: NameNode): Statement | undefined {
@@ -318,7 +325,7 @@ class Parser {
       return undefined;
     }
     const block = this.optionalBlock();
-    return { type: 'device', keyword, name, block, range: span(keyword.range, rangeOf(this.last)) };
+    return { type: 'device', keyword, name, block, range: upTo(keyword.range, this.last) };
   }
 
   private irq(keyword: NameNode): Statement | undefined {
@@ -337,7 +344,7 @@ class Parser {
           const a = this.atom();
           if (a) args.push(a);
         }
-        source = { kind, args, range: span(kind.range, rangeOf(this.last)) };
+        source = { kind, args: fit(args), range: upTo(kind.range, this.last) };
       }
     } else {
       const t = this.peek();
@@ -347,7 +354,7 @@ class Parser {
       );
     }
     const block = this.optionalBlock();
-    return { type: 'irq', keyword, target, source, block, range: span(keyword.range, rangeOf(this.last)) };
+    return { type: 'irq', keyword, target, source, block, range: upTo(keyword.range, this.last) };
   }
 
   private expect(keyword: NameNode): Statement | undefined {
@@ -389,7 +396,7 @@ class Parser {
           if (a) args.push(a);
         }
       }
-      clauses.push({ name, args, range: span(name.range, rangeOf(this.last)) });
+      clauses.push({ name, args: fit(args), range: upTo(name.range, this.last) });
     }
     if (clauses.length === 0) {
       this.error(
@@ -397,7 +404,7 @@ class Parser {
         rangeOf(this.peek()),
       );
     }
-    return { type: 'expect', keyword, target, clauses, range: span(keyword.range, rangeOf(this.last)) };
+    return { type: 'expect', keyword, target, clauses, range: upTo(keyword.range, this.last) };
   }
 
   private inject(keyword: NameNode): Statement {
@@ -418,7 +425,7 @@ class Parser {
         rangeOf(this.peek()),
       );
     }
-    return { type: 'inject', keyword, address, data, from, range: span(keyword.range, rangeOf(this.last)) };
+    return { type: 'inject', keyword, address, data, from, range: upTo(keyword.range, this.last) };
   }
 
   /** `DEVICE.NAME[RANGE]?`; the device and the interrupt name are split at the last '.'. */
@@ -477,7 +484,7 @@ class Parser {
         const last = a.kind === 'number' ? a.value : a.last;
         if (this.at(T.RBracket)) {
           const close = this.advance();
-          index = { first, last, range: span(rangeOf(open), rangeOf(close)) };
+          index = { first, last, range: { start: startOf(open), end: endOf(close) } };
         } else {
           this.error(`expected ']' after the index, found ${describe(this.peek())}`, rangeOf(this.peek()));
         }
@@ -490,7 +497,7 @@ class Parser {
         if (this.at(T.RBracket)) this.advance();
       }
     }
-    return { device, name, index, range: span(device.range, rangeOf(this.last)) };
+    return { device, name, index, range: upTo(device.range, this.last) };
   }
 
   // ---- blocks and properties -----------------------------------------------------------------
@@ -506,14 +513,14 @@ class Parser {
       const t = this.peek();
       if (t.t === T.RBrace) {
         const close = this.advance();
-        return { properties, range: span(rangeOf(open), rangeOf(close)) };
+        return { properties: fit(properties), range: { start: startOf(open), end: endOf(close) } };
       }
       if (t.t === T.EOF || this.isStatementStart()) {
         this.error(
           `missing '}' to close the block opened at line ${open.line + 1}, column ${open.char + 1}`,
           rangeOf(open),
         );
-        return { properties, range: span(rangeOf(open), rangeOf(this.last)) };
+        return { properties: fit(properties), range: { start: startOf(open), end: endOf(this.last) } };
       }
       if (t.t === T.Newline || t.t === T.Semi) {
         this.advance();
@@ -526,7 +533,7 @@ class Parser {
       }
       const name = this.nameOf(this.advance());
       const groups = this.values(name);
-      properties.push({ name, groups, range: span(name.range, rangeOf(this.last)) });
+      properties.push({ name, groups, range: upTo(name.range, this.last) });
       if (this.atEnd()) {
         if (!this.at(T.EOF)) this.advance();
       } else if (!this.at(T.RBrace)) {
@@ -564,17 +571,17 @@ class Parser {
         const c = this.advance();
         // groups are never empty: an empty item is reported and left out
         if (group.length === 0) this.error(`empty item before ',' in '${owner.value}'`, rangeOf(c));
-        else groups.push(group);
+        else groups.push(fit(group));
         group = [];
         continue;
       }
       const a = this.atom();
       if (a) group.push(a);
     }
-    if (group.length > 0) groups.push(group);
+    if (group.length > 0) groups.push(fit(group));
     else if (groups.length > 0)
       this.error(`expected a value after ',' in '${owner.value}'`, rangeOf(this.last));
-    return groups;
+    return fit(groups);
   }
 
   /** One value atom. Consumes at least one token. */
@@ -625,7 +632,7 @@ class Parser {
             first: parseInt(bp[2], 16),
             last: parseInt(n.text, 16),
             text: `${text}-${n.text}`,
-            range: span(r, rangeOf(n)),
+            range: { start: r.start, end: endOf(n) },
           };
         }
       }
@@ -646,14 +653,14 @@ class Parser {
               first: v,
               last: w,
               text: `${text}${sep.text}${n.text}`,
-              range: span(r, rangeOf(n)),
+              range: { start: r.start, end: endOf(n) },
             };
           }
         }
         // `0-` with nothing usable after it
         const s = this.advance();
         this.error(`expected a number after '${s.text}' in the range ${text}${s.text}`, rangeOf(s));
-        return { kind: 'bad', text: text + s.text, range: span(r, rangeOf(s)) };
+        return { kind: 'bad', text: text + s.text, range: { start: r.start, end: endOf(s) } };
       }
       return { kind: 'number', value: v, text, range: r };
     }
