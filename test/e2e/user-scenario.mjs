@@ -6,63 +6,18 @@
 // Then expand the Routes view down to an interrupt's hops. The diagram (open it, click a node, markup
 // names render as text) is driven by test/e2e/diagram-scenario.mjs.
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { cleanup, installExtension, launchBrowser, makeDirs, startCodeServer } from './code-server.mjs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { run, scenario, STEP_TIMEOUT, withWorkbench } from './scenario.mjs';
 
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const results = join(repo, 'test-results');
-const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
 const EXAMPLE = 'ims-under-pci-msi.irqtopo';
 const EXPECTED_CODE = 'ims-parent-pci-msi';
-const STEP_TIMEOUT = Number(process.env.IRQTOPO_E2E_STEP_TIMEOUT_MS || 60_000);
 
-const steps = [];
-function log(msg) {
-  process.stderr.write(`[user-scenario] ${msg}\n`);
-}
-
-async function step(name, fn) {
-  const t0 = Date.now();
-  try {
-    const r = await fn();
-    steps.push({ name, ok: true, ms: Date.now() - t0 });
-    log(`\u2714 ${name} (${Date.now() - t0} ms)`);
-    return r;
-  } catch (e) {
-    steps.push({ name, ok: false, ms: Date.now() - t0, error: e });
-    log(`\u2716 ${name}: ${e?.message ?? e}`);
-    throw e;
-  }
-}
-
-async function shot(page, name) {
-  mkdirSync(results, { recursive: true });
-  await page.screenshot({ path: join(results, name) });
-  log(`screenshot test-results/${name}`);
-}
+const s = scenario('user-scenario');
+const { step, shot, log } = s;
 
 async function main() {
-  const vsix = join(repo, `${pkg.name}-${pkg.version}.vsix`);
-  if (!existsSync(vsix)) throw new Error(`${vsix} does not exist: run npm run package first`);
-  const dirs = makeDirs();
-  const workspace = join(dirs.root, 'workspace');
-  cpSync(join(repo, 'examples'), workspace, { recursive: true });
-  let server;
-  let browser;
-  let page;
-  try {
-    await step(`install ${vsix.slice(repo.length + 1)} with code-server --install-extension`, async () => {
-      const out = await installExtension(dirs, vsix);
-      assert.match(out, /successfully installed/i, out);
-    });
-    server = await step('start code-server', () => startCodeServer({ folder: workspace, dirs }));
-    browser = await launchBrowser(dirs);
-    page = browser.pages()[0] ?? (await browser.newPage());
-    const pageErrors = [];
-    page.on('pageerror', (e) => pageErrors.push(String(e)));
-
+  await withWorkbench(s, { failureShot: 'user-failure.png' }, async ({ page, server, workspace }) => {
     await step('open the workbench on the examples folder', async () => {
       await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
       await page.waitForSelector('.monaco-workbench', { timeout: STEP_TIMEOUT });
@@ -213,27 +168,7 @@ async function main() {
       assert.deepEqual(labels.slice(i, i + 3), ['IO-APIC-8', 'IR-0', 'VECTOR'], `rows: ${labels.join(', ')}`);
     });
     await shot(page, 'user-04-routes.png');
-
-    assert.deepEqual(pageErrors, [], 'uncaught errors in the workbench page');
-  } catch (e) {
-    if (page) await shot(page, 'user-failure.png').catch(() => undefined);
-    if (server) process.stderr.write(`--- code-server output (tail) ---\n${server.log().slice(-3000)}\n`);
-    throw e;
-  } finally {
-    if (browser) await browser.close().catch(() => undefined);
-    if (server) await server.stop();
-    cleanup(dirs);
-  }
+  });
 }
 
-const t0 = Date.now();
-main().then(
-  () => {
-    log(`${steps.length} steps passed in ${Date.now() - t0} ms`);
-    process.exit(0);
-  },
-  (e) => {
-    log(`FAILED after ${Date.now() - t0} ms: ${e?.stack ?? e}`);
-    process.exit(1);
-  },
-);
+run(s, main);
