@@ -3,7 +3,7 @@
 
 import { KINDS, type DomainClass } from '../kinds';
 import type { Device, Domain, Model } from '../model';
-import type { CpuUsage, Hop, MsiMessage } from '../simulate/types';
+import type { CpuUsage, Route } from '../simulate/types';
 import type { Range } from '../syntax/ast';
 import type { Diagnostic, Severity } from '../types';
 import { routeOf, usageOf } from './routes';
@@ -44,21 +44,23 @@ export interface DomainTree {
   simulated: boolean;
 }
 
-export interface RouteInfo {
-  irq: string;
-  uri: string;
-  range: Range;
-  cpu: number | null;
-  vector: number | null;
-  lpi: number | null;
-  irte: number | null;
-  event: number | null;
-  managed: boolean;
-  path: string[];
-  hops: Hop[];
-  message: MsiMessage | null;
-  failure: { code: string; message: string } | null;
-}
+/** One interrupt's route as the client shows it: the route model's fields that cross the wire. */
+export type RouteInfo = Pick<
+  Route,
+  | 'irq'
+  | 'uri'
+  | 'range'
+  | 'cpu'
+  | 'vector'
+  | 'lpi'
+  | 'irte'
+  | 'event'
+  | 'managed'
+  | 'path'
+  | 'hops'
+  | 'message'
+  | 'failure'
+>;
 
 export interface DeviceRoutes {
   device: string;
