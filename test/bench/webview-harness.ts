@@ -10,17 +10,18 @@ import * as path from 'node:path';
 import { diagramHtml } from '../../client/src/shared/html';
 import type { HostMessage, WebviewMessage } from '../../client/src/shared/messages';
 
-export const CHROMIUM = '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+/** test/chromium.json, found from here (test/bench/ in the sources, out/test/bench/ when built). */
+const chromium = JSON.parse(
+  fs.readFileSync(
+    [
+      path.join(__dirname, '..', 'chromium.json'),
+      path.join(__dirname, '..', '..', '..', 'test', 'chromium.json'),
+    ].find((p) => fs.existsSync(p)) ?? path.join(__dirname, '..', 'chromium.json'),
+    'utf8',
+  ),
+) as { executablePath: string; args: string[] };
+export const CHROMIUM = chromium.executablePath;
+export const CHROMIUM_ARGS = chromium.args;
 
 /** A few of VS Code's Dark Modern colours: enough to see the diagram as a user would. */
 const DARK: Record<string, string> = {

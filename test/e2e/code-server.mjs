@@ -1,7 +1,7 @@
 // Starts and stops code-server 4.100.3 (VS Code 1.100.3) for the real-VS-Code tests, with every state
 // folder fresh and outside the home folder. Recipe: ../shared/guides/real-clients.md, section 3.
 import { spawn, execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -189,16 +189,9 @@ export function cleanup(dirs) {
 }
 
 /** The Chromium options that work here (Debian's /usr/bin/chromium, headless, no network chatter). */
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+export const CHROMIUM_ARGS = JSON.parse(
+  readFileSync(new URL('../chromium.json', import.meta.url), 'utf8'),
+).args;
 
 export async function launchBrowser(dirs, { viewport = { width: 1400, height: 900 } } = {}) {
   const { chromium } = await import('playwright-core');
