@@ -8,8 +8,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyze, unsimulatable, validateOverrides, type Analysis, type SeverityOverride } from './core';
-import { Simulator } from './core/simulate';
-import { resolveInject } from './core/simulate/evaluate';
 import type { CliIO } from './cli/io';
 import { display, formatJson, formatSarif, formatText, type FileDiagnostic } from './cli/report';
 import { injectJson, injectText, routesJson, routesText } from './cli/routes';
@@ -208,13 +206,11 @@ function inject(args: string[], io: CliIO): number {
   const r = simulateFile(p.positional[0], io, rules(p));
   if (typeof r === 'number') return r;
   const dev = r.a.model.devicesByName.get(from);
-  if (!dev) {
+  if (dev === undefined) {
     io.err(`irqtopo: ${p.positional[0]} declares no device '${from}'`);
     return 2;
   }
-  const sim = new Simulator(r.a.model);
-  sim.run();
-  const out = resolveInject(sim, dev, address, data);
+  const out = r.a.simulation!.inject(dev, address, data);
   io.out(fmt === 'json' ? injectJson(out) : injectText(out));
   return out.landed ? 0 : 1;
 }

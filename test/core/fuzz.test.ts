@@ -23,7 +23,7 @@ function examples(): string[] {
 }
 
 function checkResult(text: string): void {
-  const f = parse(text);
+  const f = parse(text).ast;
   assert.ok(Array.isArray(f.statements) && Array.isArray(f.errors));
   for (const e of f.errors) {
     assert.ok(e.range.start.line >= 0 && e.range.start.character >= 0, 'error ranges are positions');

@@ -8,7 +8,8 @@ import { analyze, type Analysis, type Model } from '../../server/src/core';
 import { importDumps, type ImportResult } from '../../server/src/core/importer';
 import { canonicalDomain, deviceStem, irqNameFromAction } from '../../server/src/core/importer/names';
 import { decodeGlobalMsiHwirq, formatBdf } from '../../server/src/core/importer/util';
-import { fixture } from './helpers';
+import { device, fixture, irqsOf } from './helpers';
+import { deviceViews } from '../../server/src/core/model';
 
 const DUMPS = fixture('dumps');
 const read = (f: string): string => fs.readFileSync(path.join(DUMPS, f), 'utf8');
@@ -37,7 +38,7 @@ function checked(r: ImportResult): Analysis {
 
 /** The chain of domain names from an interrupt's endpoint to the root, in the checker's model. */
 function modelChain(m: Model, device: string, name: string, index: number | undefined): string[] | undefined {
-  const irq = m.irqs.find((i) => i.device.name === device && i.name === name && i.index === index);
+  const irq = irqsOf(m).find((i) => i.device.name === device && i.name === name && i.index === index);
   if (!irq) return undefined;
   const out: string[] = [];
   for (let d = irq.domain; d && !out.includes(d.name); d = d.parent) out.push(d.name);
@@ -120,7 +121,7 @@ function compareIrqs(r: ImportResult, expected: DumpIrq[]): number {
     const chain = modelChain(a.model, ti.device, ti.name, ti.index);
     assert.deepEqual(chain, e.chain.map(withoutToken), `irq ${e.irq} (${ti.device}.${ti.name}) chain`);
     if (e.vector !== undefined && e.vector > 0) {
-      const mi = a.model.irqs.find(
+      const mi = irqsOf(a.model).find(
         (i) => i.device.name === ti.device && i.name === ti.name && i.index === ti.index,
       )!;
       assert.equal(mi.cpu?.value, e.target, `irq ${e.irq} cpu`);
@@ -177,7 +178,7 @@ describe('importer: every shared kernel dump', () => {
     assert.equal(q1.counts?.length, 32);
     assert.equal(q1.counts?.[0], 4996);
     // the vfio-assigned device
-    assert.equal(a.model.devicesByName.get('vfio-msix')?.assign, 'vfio');
+    assert.equal(device(a.model, 'vfio-msix')?.assign, 'vfio');
   });
 });
 
@@ -289,7 +290,7 @@ describe('importer: formats and naming', () => {
     assert.deepEqual(r.topology!.kernel, { major: 4, minor: 2 });
     assert.ok(r.inferred.some((s) => /pin 8 assumed = irq number/.test(s)));
     assert.equal(a.model.domains.find((d) => d.name === 'INTEL-IR-MSI-0')?.parent?.name, 'INTEL-IR-0');
-    assert.equal(a.model.devicesByName.get('eth0')?.msiDomain?.name, 'INTEL-IR-MSI-0');
+    assert.equal(device(a.model, 'eth0')?.msiDomain?.name, 'INTEL-IR-MSI-0');
   });
 
   it('arm64 before 6.11 (ITS-MSI, ITS-pMSI, GICv3 rows) and RISC-V AIA rows', () => {
@@ -304,7 +305,7 @@ describe('importer: formats and naming', () => {
     const a = checked(r);
     assert.equal(r.topology!.arch, 'arm64');
     assert.deepEqual(r.topology!.kernel, { major: 6, minor: 10 });
-    const nvme = a.model.devices.find((d) => d.pci?.text === '0000:91:00.0')!;
+    const nvme = deviceViews(a.model).find((d) => d.pci?.text === '0000:91:00.0')!;
     assert.ok(nvme, 'ITS-MSI 76021761 decodes to 0000:91:00.0');
     assert.equal(nvme.msiDomain?.name, 'ITS-MSI');
     assert.equal(nvme.msiDomain?.parent?.name, 'ITS');
@@ -317,7 +318,7 @@ describe('importer: formats and naming', () => {
     const r2 = importDumps([{ name: 'rv.txt', text: rv }]);
     const a2 = checked(r2);
     assert.equal(r2.topology!.arch, 'riscv');
-    assert.equal(a2.model.devicesByName.get('virtio0')?.msiDomain?.kind, 'aplic');
+    assert.equal(device(a2.model, 'virtio0')?.msiDomain?.kind, 'aplic');
   });
 
   it('reads concatenated `cat` outputs and grep -r style dumps with full paths', () => {

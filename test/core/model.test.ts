@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { analyzeText, codes } from './helpers';
+import { analyzeText, codes, irqsOf, refsOf } from './helpers';
 import { resolveInclude } from '../../server/src/core';
 import { analyze } from '../../server/src/core';
 
@@ -37,9 +37,14 @@ describe('semantic model', () => {
       BASE +
         'device d { pci 01:00.0; msix 8 }\nirq d.q[0..7] : msix\nexpect d.q[3] path "PCI-MSIX-0000:01:00.0" > VECTOR\n',
     );
-    assert.equal(a.model.irqs.length, 8);
-    assert.deepEqual(a.model.irqs.map((i) => i.id).slice(0, 2), ['d.q[0]', 'd.q[1]']);
-    const targets = a.model.refs.map((r) => `${r.kind}:${r.name}->${r.target ? 'ok' : 'none'}`);
+    assert.equal(irqsOf(a.model).length, 8);
+    assert.deepEqual(
+      irqsOf(a.model)
+        .map((i) => i.id)
+        .slice(0, 2),
+      ['d.q[0]', 'd.q[1]'],
+    );
+    const targets = refsOf(a.model).map((r) => `${r.kind}:${r.name}->${r.resolved ? 'ok' : 'none'}`);
     assert.ok(targets.includes('domain:PCI-MSIX-0000:01:00.0->ok'), targets.join());
     assert.ok(targets.includes('domain:VECTOR->ok'));
     assert.ok(

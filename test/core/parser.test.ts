@@ -1,7 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { parse } from '../../server/src/core';
 import type { DomainStatement, IrqStatement, Range } from '../../server/src/core';
-import { analyzeText, codes } from './helpers';
+import { analyzeText, codes, parseAst as parse } from './helpers';
 
 const r = (l1: number, c1: number, l2: number, c2: number): Range => ({
   start: { line: l1, character: c1 },

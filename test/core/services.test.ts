@@ -322,7 +322,7 @@ describe('services: formatter', () => {
       const text = fs.readFileSync(f, 'utf8');
       const once = S.formatText(text);
       if (once === undefined) {
-        assert.ok(parse(text).errors.length > 0, `${f}: refused without a syntax error`);
+        assert.ok(parse(text).tree.errors.length > 0, `${f}: refused without a syntax error`);
         continue;
       }
       formatted++;
@@ -331,8 +331,8 @@ describe('services: formatter', () => {
       const p2 = parse(once);
       assert.deepEqual(p2.errors, [], `${f}: formatting broke the syntax`);
       assert.deepEqual(
-        p2.comments.map((c) => c.text.trimEnd()),
-        p1.comments.map((c) => c.text.trimEnd()),
+        p2.ast.comments.map((c) => c.text.trimEnd()),
+        p1.ast.comments.map((c) => c.text.trimEnd()),
         `${f}: comments`,
       );
       const d1 = analyze(f, text, { reader: diskReader })
@@ -368,7 +368,7 @@ describe('services: formatter', () => {
           const once = S.formatText(t);
           if (once === undefined) return;
           assert.equal(S.formatText(once), once);
-          assert.deepEqual(parse(once).comments.length, parse(t).comments.length);
+          assert.deepEqual(parse(once).ast.comments.length, parse(t).ast.comments.length);
         },
       ),
       { numRuns: 200 },

@@ -1,27 +1,23 @@
 // The language core's facade: plain data in, plain data out. No I/O except through the reader
 // passed in; no `vscode` or `vscode-languageserver` import (test/core/architecture.test.ts guards it).
 
-import { applyOverrides, runChecks, type RuleOverrides } from './checks';
-import { buildModel, type BuildOptions, type Model } from './model';
+import { runChecks, type RuleOverrides } from './checks';
+import { applyOverrides, publish, type Finding } from './diagnostics';
+import { KINDS } from './kinds';
+import { buildModel, emptyModel, type BuildOptions, type Model } from './model';
 import { simulate, type Simulation } from './simulate';
 import type { Diagnostic, FileReader } from './types';
 
 export * from './types';
 export * from './kinds';
-export { parse } from './syntax/parser';
 export type * from './syntax/ast';
-export {
-  buildModel,
-  resolveInclude,
-  type Model,
-  type Domain,
-  type Device,
-  type Irq,
-  type Ref,
-} from './model';
+export { SyntaxFile } from './syntax/view';
+export { parse, buildModel, resolveInclude, type Model, type Domain } from './model';
 export { RULES, RULES_BY_CODE, ruleDocPath, type RuleInfo } from './checks/registry';
 export { CHECKS, validateOverrides, type RuleOverrides } from './checks';
 export { simulate } from './simulate';
+export type { Finding } from './diagnostics';
+export { publish, publishOne, messageOf } from './diagnostics';
 export type {
   Simulation,
   Route,
@@ -40,13 +36,13 @@ export interface AnalyzeOptions {
 
 export interface Analysis {
   model: Model;
-  /** every diagnostic, in every file involved (syntax first, then by check, then the simulation's), overrides applied */
-  diagnostics: Diagnostic[];
+  /** every finding, in every file involved (syntax first, then by check, then the simulation's), overrides applied */
+  findings: Finding[];
+  /** the findings published (LSP-shaped ranges, text, a cap per file), made on first use */
+  readonly diagnostics: Diagnostic[];
   /** the routes; undefined when the model is too broken to simulate (no arch or cpus, no root, two roots) */
   simulation: Simulation | undefined;
 }
-
-const ZERO = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
 /** Why a model cannot be simulated at all, or undefined when it can. */
 export function unsimulatable(model: Model): string | undefined {
@@ -54,12 +50,33 @@ export function unsimulatable(model: Model): string | undefined {
   if (model.cpus.length === 0) return 'no cpus';
   if (model.roots.length !== 1)
     return model.roots.length === 0 ? 'no root domain' : 'more than one root domain';
-  if (KINDS_ROOT_ARCH[model.roots[0].kind ?? ''] !== model.arch)
-    return `the root is a ${model.roots[0].kind} domain, not the ${model.arch} root`;
+  const kind = model.roots[0].kind ?? '';
+  if (ROOT_ARCH[kind] !== model.arch) return `the root is a ${kind} domain, not the ${model.arch} root`;
   return undefined;
 }
 
-const KINDS_ROOT_ARCH: Record<string, string> = { vector: 'x86', gic: 'arm64', imsic: 'riscv' };
+const ROOT_ARCH: Record<string, string> = Object.fromEntries(
+  Object.values(KINDS)
+    .filter((k) => k.root)
+    .map((k) => [k.kind, k.arches[0]]),
+);
+
+/** An analysis whose diagnostics are published from its findings on first use. */
+export function makeAnalysis(
+  model: Model,
+  findings: Finding[],
+  simulation: Simulation | undefined,
+): Analysis {
+  let published: Diagnostic[] | undefined;
+  return {
+    model,
+    findings,
+    simulation,
+    get diagnostics() {
+      return (published ??= publish(findings));
+    },
+  };
+}
 
 /** Parses a file and what it includes, builds the model, runs every check and the simulation. Never throws. */
 export function analyze(uri: string, text: string, options: AnalyzeOptions = {}): Analysis {
@@ -67,33 +84,30 @@ export function analyze(uri: string, text: string, options: AnalyzeOptions = {})
   try {
     model = buildModel(uri, text, { reader: options.reader, parsed: options.parsed });
   } catch (e) {
-    model = buildModel(uri, '', {});
-    return {
-      model,
-      diagnostics: [internal(uri, 'building the model', e)],
-      simulation: undefined,
-    };
+    model = emptyModel(uri);
+    return makeAnalysis(model, [internal(uri, 'building the model', e)], undefined);
   }
-  const diags = runChecks(model);
+  const findings = runChecks(model);
   let simulation: Simulation | undefined;
   if (!unsimulatable(model)) {
     try {
       simulation = simulate(model);
-      diags.push(...simulation.diagnostics);
+      findings.push(...simulation.findings);
     } catch (e) {
-      diags.push(internal(uri, 'the simulation', e));
+      findings.push(internal(uri, 'the simulation', e));
     }
   }
-  return { model, diagnostics: applyOverrides(diags, options.rules), simulation };
+  return makeAnalysis(model, applyOverrides(findings, options.rules), simulation);
 }
 
-function internal(uri: string, what: string, e: unknown): Diagnostic {
+function internal(uri: string, what: string, e: unknown): Finding {
   return {
+    file: undefined,
     uri,
-    range: ZERO,
+    start: 0,
+    end: 0,
     severity: 'error',
     code: 'internal',
     message: `internal error in ${what}: ${e instanceof Error ? e.message : String(e)} (please report it)`,
-    related: [],
   };
 }

@@ -1,126 +1,178 @@
-// Reading typed values out of the generic atoms the parser produces.
+// Reading typed values out of the atoms of a file's tables (a property's or a statement's values).
+// Errors carry the offsets of the place to report and the message; nothing here allocates per atom
+// on the success path of the common cases.
 
-import type { Atom, Range } from './syntax/ast';
+import { At, GROUP_START, type SyntaxTree } from './syntax/tree';
 
-export type Result<T> = { ok: true; value: T } | { ok: false; message: string; range: Range };
+export type Result<T> = { ok: true; value: T } | { ok: false; message: string; start: number; end: number };
 
 export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
-export const fail = <T>(message: string, range: Range): Result<T> => ({ ok: false, message, range });
+export const fail = <T>(message: string, start: number, end: number): Result<T> => ({
+  ok: false,
+  message,
+  start,
+  end,
+});
 
-export function groupsRange(groups: Atom[][], fallback: Range): Range {
-  const first = groups[0]?.[0];
-  const lastGroup = groups[groups.length - 1];
-  const last = lastGroup?.[lastGroup.length - 1];
-  return first && last ? { start: first.range.start, end: last.range.end } : fallback;
+/** A run of atoms: [first, first + n) of a tree, with the place to report when it is empty. */
+export interface Values {
+  t: SyntaxTree;
+  first: number;
+  n: number;
+  /** where to report a missing value (the property or statement keyword) */
+  at: number;
+  atEnd: number;
 }
 
-export function describeAtom(a: Atom): string {
-  switch (a.kind) {
-    case 'number':
-    case 'pci':
-    case 'busrange':
-    case 'range':
-    case 'version':
-    case 'bad':
-      return a.text;
-    case 'name':
-      return a.quoted ? `"${a.value}"` : a.value;
-    case 'punct':
-      return a.value;
+export function valuesOf(t: SyntaxTree, first: number, n: number, at: number, atEnd: number): Values {
+  return { t, first, n, at, atEnd };
+}
+
+/** The span of the values, or the fallback place when there are none. */
+export function valuesSpan(v: Values): { start: number; end: number } {
+  if (v.n === 0) return { start: v.at, end: v.atEnd };
+  return { start: v.t.aStart[v.first], end: v.t.aEnd(v.first + v.n - 1) };
+}
+
+export function describeAtom(t: SyntaxTree, a: number): string {
+  switch (t.atomKind(a)) {
+    case At.Name:
+      return t.nameOf(a);
+    case At.QName:
+      return `"${t.nameOf(a)}"`;
+    case At.Punct:
+      return t.v1(a) === 58 ? ':' : '>';
+    default:
+      return t.text.slice(t.aStart[a], t.aEnd(a));
   }
 }
 
-/** Exactly one atom. */
-export function single(groups: Atom[][], what: string, where: Range): Result<Atom> {
-  if (groups.length === 0 || groups[0].length === 0) return fail(`expected ${what}`, where);
-  if (groups.length > 1 || groups[0].length > 1) {
-    const extra = groups.length > 1 ? groups[1][0] : groups[0][1];
-    return fail(`expected a single value (${what}), found more: '${describeAtom(extra)}'`, extra.range);
+/** Exactly one atom: its index. */
+export function single(v: Values, what: string): Result<number> {
+  if (v.n === 0) return fail(`expected ${what}`, v.at, v.atEnd);
+  if (v.n > 1) {
+    // the second atom: the first of the second group, or the second of the first group
+    const t = v.t;
+    let extra = v.first + 1;
+    for (let a = v.first + 1; a < v.first + v.n; a++)
+      if (t.aKind[a] & GROUP_START) {
+        extra = a;
+        break;
+      }
+    return fail(
+      `expected a single value (${what}), found more: '${describeAtom(t, extra)}'`,
+      t.aStart[extra],
+      t.aEnd(extra),
+    );
   }
-  return ok(groups[0][0]);
+  return ok(v.first);
 }
 
-export function number(
-  groups: Atom[][],
+export function number(v: Values, what: string, min = 0, max = Number.MAX_SAFE_INTEGER): Result<number> {
+  const a = single(v, what);
+  if (!a.ok) return a;
+  return numberAtom(v.t, a.value, what, min, max);
+}
+
+export function numberAtom(
+  t: SyntaxTree,
+  a: number,
   what: string,
-  where: Range,
   min = 0,
   max = Number.MAX_SAFE_INTEGER,
 ): Result<number> {
-  const a = single(groups, what, where);
-  if (!a.ok) return a;
-  return numberAtom(a.value, what, min, max);
-}
-
-export function numberAtom(a: Atom, what: string, min = 0, max = Number.MAX_SAFE_INTEGER): Result<number> {
-  if (a.kind !== 'number') return fail(`expected ${what}, found '${describeAtom(a)}'`, a.range);
-  if (a.value < min || a.value > max)
-    return fail(`${what} must be between ${min} and ${max}; ${a.text} is out of range`, a.range);
-  return ok(a.value);
-}
-
-export function nameValue(
-  groups: Atom[][],
-  what: string,
-  where: Range,
-): Result<{ value: string; range: Range }> {
-  const a = single(groups, what, where);
-  if (!a.ok) return a;
-  if (a.value.kind !== 'name')
-    return fail(`expected ${what}, found '${describeAtom(a.value)}'`, a.value.range);
-  return ok({ value: a.value.value, range: a.value.range });
-}
-
-export function oneOf<T extends string>(
-  groups: Atom[][],
-  allowed: readonly T[],
-  what: string,
-  where: Range,
-): Result<T> {
-  const n = nameValue(groups, `${what} (${allowed.join(', ')})`, where);
-  if (!n.ok) return n;
-  if (!(allowed as readonly string[]).includes(n.value.value))
+  if (t.atomKind(a) !== At.Number)
+    return fail(`expected ${what}, found '${describeAtom(t, a)}'`, t.aStart[a], t.aEnd(a));
+  const value = t.v1(a);
+  if (value < min || value > max)
     return fail(
-      `'${n.value.value}' is not a valid ${what}: expected one of ${allowed.join(', ')}`,
-      n.value.range,
+      `${what} must be between ${min} and ${max}; ${t.text.slice(t.aStart[a], t.aEnd(a))} is out of range`,
+      t.aStart[a],
+      t.aEnd(a),
     );
-  return ok(n.value.value as T);
+  return ok(value);
+}
+
+/** A single name value: the atom's index. */
+export function nameValue(v: Values, what: string): Result<number> {
+  const a = single(v, what);
+  if (!a.ok) return a;
+  if (!v.t.isName(a.value))
+    return fail(
+      `expected ${what}, found '${describeAtom(v.t, a.value)}'`,
+      v.t.aStart[a.value],
+      v.t.aEnd(a.value),
+    );
+  return a;
+}
+
+export function oneOf<T extends string>(v: Values, allowed: readonly T[], what: string): Result<T> {
+  const n = nameValue(v, `${what} (${allowed.join(', ')})`);
+  if (!n.ok) return n;
+  const s = v.t.nameOf(n.value);
+  if (!(allowed as readonly string[]).includes(s))
+    return fail(
+      `'${s}' is not a valid ${what}: expected one of ${allowed.join(', ')}`,
+      v.t.aStart[n.value],
+      v.t.aEnd(n.value),
+    );
+  return ok(s as T);
 }
 
 /**
  * A list of numbers and ranges, `0-3,8,10-11` (commas) or `0-3 8` (spaces), expanded and sorted.
  * `max` bounds every value, so a typo like `0-4294967295` cannot make the expansion blow up.
  */
-export function numberList(atoms: Atom[][], what: string, where: Range, max: number): Result<number[]> {
+export function numberList(v: Values, what: string, max: number): Result<number[]> {
+  const t = v.t;
   // the common case, one number or one range, without the set and the sort
-  if (atoms.length === 1 && atoms[0].length === 1) {
-    const a = atoms[0][0];
-    if (a.kind === 'number' && a.value <= max) return ok([a.value]);
-    if (a.kind === 'range' && a.first <= a.last && a.last <= max) {
-      const out: number[] = new Array<number>(a.last - a.first + 1);
-      for (let v = a.first; v <= a.last; v++) out[v - a.first] = v;
-      return ok(out);
-    }
-  }
-  const out = new Set<number>();
-  let any = false;
-  for (const group of atoms) {
-    for (const a of group) {
-      any = true;
-      if (a.kind === 'number') {
-        if (a.value > max) return fail(`${what}: ${a.text} is above the limit ${max}`, a.range);
-        out.add(a.value);
-      } else if (a.kind === 'range') {
-        if (a.first > a.last) return fail(`${what}: the range ${a.text} runs backwards`, a.range);
-        if (a.last > max) return fail(`${what}: ${a.text} goes above the limit ${max}`, a.range);
-        for (let v = a.first; v <= a.last; v++) out.add(v);
-      } else {
-        return fail(`${what}: expected numbers and ranges (e.g. 0-3,8), found '${describeAtom(a)}'`, a.range);
+  if (v.n === 1) {
+    const a = v.first;
+    const k = t.atomKind(a);
+    if (k === At.Number && t.v1(a) <= max) return ok([t.v1(a)]);
+    if (k === At.Range) {
+      const first = t.v1(a);
+      const last = t.v2(a);
+      if (first <= last && last <= max) {
+        const out: number[] = new Array<number>(last - first + 1);
+        for (let x = first; x <= last; x++) out[x - first] = x;
+        return ok(out);
       }
     }
   }
-  if (!any) return fail(`expected ${what} (e.g. 0-3,8)`, where);
-  return ok([...out].sort((x, y) => x - y));
+  if (v.n === 0) return fail(`expected ${what} (e.g. 0-3,8)`, v.at, v.atEnd);
+  const seen = new Uint8Array(max + 1);
+  let count = 0;
+  for (let a = v.first; a < v.first + v.n; a++) {
+    const k = t.atomKind(a);
+    const text = () => t.text.slice(t.aStart[a], t.aEnd(a));
+    let lo: number;
+    let hi: number;
+    if (k === At.Number) {
+      lo = hi = t.v1(a);
+      if (lo > max) return fail(`${what}: ${text()} is above the limit ${max}`, t.aStart[a], t.aEnd(a));
+    } else if (k === At.Range) {
+      lo = t.v1(a);
+      hi = t.v2(a);
+      if (lo > hi) return fail(`${what}: the range ${text()} runs backwards`, t.aStart[a], t.aEnd(a));
+      if (hi > max) return fail(`${what}: ${text()} goes above the limit ${max}`, t.aStart[a], t.aEnd(a));
+    } else {
+      return fail(
+        `${what}: expected numbers and ranges (e.g. 0-3,8), found '${describeAtom(t, a)}'`,
+        t.aStart[a],
+        t.aEnd(a),
+      );
+    }
+    for (let x = lo; x <= hi; x++)
+      if (!seen[x]) {
+        seen[x] = 1;
+        count++;
+      }
+  }
+  const out: number[] = new Array<number>(count);
+  let i = 0;
+  for (let x = 0; x <= max && i < count; x++) if (seen[x]) out[i++] = x;
+  return ok(out);
 }
 
 export function isPowerOfTwo(n: number): boolean {

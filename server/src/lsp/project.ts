@@ -4,7 +4,7 @@
 // are those of the whole topology).
 
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyze, parse, type Diagnostic, type RuleOverrides, type SourceFile } from '../core';
+import { analyze, parse, type Diagnostic, type RuleOverrides, type SyntaxFile } from '../core';
 import { allDiagnostics, type AnalysisLike } from '../core/services';
 import { canonical, diskStamp, findTopologyFiles, readDisk } from './files';
 
@@ -23,7 +23,7 @@ export interface Entry {
 export class Project {
   /** canonical URI -> open document */
   readonly open = new Map<string, TextDocument>();
-  private readonly parsedCache = new Map<string, { stamp: string; text: string; file: SourceFile }>();
+  private readonly parsedCache = new Map<string, { stamp: string; text: string; file: SyntaxFile }>();
   private readonly entries = new Map<string, Entry>();
   private readonly canon = new Map<string, string>();
   private rules: RuleOverrides = {};
@@ -141,7 +141,7 @@ export class Project {
       stamps.set(c, `${r.mtime}:${r.size}`);
       return r.text;
     };
-    const parsed = (uri: string, t: string): SourceFile => {
+    const parsed = (uri: string, t: string): SyntaxFile => {
       const stamp = stamps.get(this.c(uri)) ?? '';
       const hit = this.parsedCache.get(uri);
       if (hit && hit.stamp === stamp && hit.text === t) return hit.file;
@@ -195,7 +195,7 @@ export class Project {
   }
 
   /** A parsed file (open or on disk), for workspace symbols. */
-  parsedFile(uri: string): SourceFile | undefined {
+  parsedFile(uri: string): SyntaxFile | undefined {
     const d = this.open.get(uri);
     const stamp = d ? `v${d.version}` : diskStamp(uri);
     const hit = this.parsedCache.get(uri);

@@ -1,11 +1,12 @@
 // The check runner: Language findings from the binder, then every named check over the model,
 // then the severity overrides.
 
+import type { Finding } from '../diagnostics';
+import type { SeverityOverride } from '../types';
 import type { Model } from '../model';
-import type { Diagnostic, SeverityOverride } from '../types';
 import * as cap from './capabilities';
 import * as lay from './layering';
-import { diagnostic, RULES_BY_CODE, type Check } from './registry';
+import { finding, RULES_BY_CODE, type Check } from './registry';
 
 /** Every model check, in reporting order. Add a new check here (see docs/ARCHITECTURE.md). */
 export const CHECKS: readonly Check[] = [
@@ -20,6 +21,7 @@ export const CHECKS: readonly Check[] = [
   lay.parentNotMsiParentCheck,
   lay.imsSharedCheck,
   lay.imsNoSlotsCheck,
+  lay.imsParentVectorCheck,
   lay.remapScopeCheck,
   lay.virtualMsixCheck,
   lay.mixedMsiEraCheck,
@@ -33,6 +35,7 @@ export const CHECKS: readonly Check[] = [
   cap.imsKernelCheck,
   cap.assignmentCheck,
   cap.cpuUnknownCheck,
+  cap.apicModeCheck,
   cap.sourceNeedsCheck,
   cap.sourceRangeCheck,
 ];
@@ -40,38 +43,25 @@ export const CHECKS: readonly Check[] = [
 export type RuleOverrides = Readonly<Record<string, SeverityOverride>>;
 
 /** Runs every check over a model. A check that throws is reported, never propagated. */
-export function runChecks(m: Model, extra: readonly Check[] = []): Diagnostic[] {
-  const out: Diagnostic[] = [...m.findings];
+export function runChecks(m: Model, extra: readonly Check[] = []): Finding[] {
+  const out: Finding[] = [...m.findings];
+  const root = m.files[m.files.length - 1];
   for (const check of [...CHECKS, ...extra]) {
     try {
-      check.run(m, (range, uri, message, related = []) =>
-        out.push(diagnostic(check.code, uri, range, message, related)),
+      check.run(m, (site, message, related) =>
+        out.push(finding(check.code, site.file, site.start, site.end, message, related)),
       );
     } catch (e) {
-      out.push(
-        diagnostic(
-          check.code,
-          m.rootUri,
-          { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-          `internal error in the '${check.code}' check: ${String(e)}`,
-        ),
-      );
+      if (root)
+        out.push(
+          finding(check.code, root, 0, 0, `internal error in the '${check.code}' check: ${String(e)}`),
+        );
     }
   }
   return out;
 }
 
-/** Applies per-code severity overrides (`off` drops the code). Unknown codes are ignored. */
-export function applyOverrides(diags: Diagnostic[], rules: RuleOverrides | undefined): Diagnostic[] {
-  if (!rules) return diags;
-  const out: Diagnostic[] = [];
-  for (const d of diags) {
-    const o = rules[d.code];
-    if (o === 'off') continue;
-    out.push(o ? { ...d, severity: o } : d);
-  }
-  return out;
-}
+export { applyOverrides } from '../diagnostics';
 
 /** Validates an override map; returns the problems (unknown code, unknown severity). */
 export function validateOverrides(rules: Record<string, string>): string[] {

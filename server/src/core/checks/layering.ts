@@ -1,59 +1,42 @@
 // Layering checks (RULES.md "Layering"): the shape of the domain hierarchy. Where several codes
 // could describe one mistake, the specific check owns it and the general one stays silent.
 
+import type { RelatedFinding } from '../diagnostics';
 import { KINDS, type DomainKind } from '../kinds';
-import { kernelAtLeast, msiParentFor, remapForId, type Domain, type ScopeItem } from '../model';
-import type { Range } from '../syntax/ast';
-import type { RelatedInformation } from '../types';
+import {
+  chainResolved,
+  isMsiParent,
+  isRoot,
+  kernelAtLeast,
+  msiParentOfDevice,
+  onCycle,
+  pciText,
+  remapForId,
+  unitOf,
+  type Domain,
+  type Model,
+  type ScopeItem,
+  type Site,
+} from '../model';
+import { irqName, sourceSite } from '../model';
+import { Src } from '../model/types';
 import type { Check } from './registry';
 
-const at = (d: Domain, message: string): RelatedInformation => ({ uri: d.uri, range: d.nameRange, message });
+const at = (d: Domain, message: string): RelatedFinding => ({
+  file: d.file,
+  start: d.nameStart,
+  end: d.nameEnd,
+  message,
+});
+const nameSite = (d: Domain): Site => ({ file: d.file, start: d.nameStart, end: d.nameEnd });
 
 /** Where a domain's parent is named (its `parent` value), else its name. */
-export function parentSite(d: Domain): { uri: string; range: Range } {
-  return d.parentRef
-    ? { uri: d.parentRef.uri, range: d.parentRef.range }
-    : { uri: d.uri, range: d.nameRange };
+export function parentSite(d: Domain): Site {
+  return d.parentRef ?? nameSite(d);
 }
 
-function isRoot(d: Domain | undefined): boolean {
-  return !!d?.kind && KINDS[d.kind].root;
-}
-function isMsiParent(d: Domain | undefined): boolean {
-  return !!d?.kind && KINDS[d.kind].msiParent;
-}
 const X86_PARENTS: readonly DomainKind[] = ['vector', 'remap'];
-
-/** The first remap or its on a domain's chain to the root (cycle-safe). */
-export function unitOf(d: Domain | undefined): Domain | undefined {
-  const seen = new Set<Domain>();
-  for (let c = d; c && !seen.has(c); c = c.parent) {
-    seen.add(c);
-    if (c.kind === 'remap' || c.kind === 'its') return c;
-  }
-  return undefined;
-}
-
-/** Whether every `parent` on the chain resolved (if not, unknown-name has said so already). */
-export function chainResolved(d: Domain | undefined): boolean {
-  const seen = new Set<Domain>();
-  for (let c = d; c && !seen.has(c); c = c.parent) {
-    seen.add(c);
-    if (c.parentRef && !c.parent) return false;
-  }
-  return true;
-}
-
-/** A domain's chain, itself first, to the root (cycle-safe). */
-export function chainOf(d: Domain | undefined): Domain[] {
-  const out: Domain[] = [];
-  const seen = new Set<Domain>();
-  for (let c = d; c && !seen.has(c); c = c.parent) {
-    seen.add(c);
-    out.push(c);
-  }
-  return out;
-}
+const devName = (m: Model, dev: number) => m.devices.name[dev];
 
 export const rootCheck: Check = {
   code: 'root',
@@ -62,15 +45,13 @@ export const rootCheck: Check = {
     if (roots.length === 0 && m.domains.length > 0) {
       const want = m.arch === 'arm64' ? 'gic' : m.arch === 'riscv' ? 'imsic' : 'vector';
       report(
-        { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-        m.rootUri,
+        { file: m.files[m.files.length - 1], start: 0, end: 0 },
         `the hierarchy has no root: every chain must end in the CPU-level domain. Add e.g. \`domain ${want === 'vector' ? 'VECTOR' : want === 'gic' ? 'GICv3' : 'IMSIC'} : ${want}\``,
       );
     }
     for (const r of roots.slice(1)) {
       report(
-        r.nameRange,
-        r.uri,
+        nameSite(r),
         `a second root '${r.name}': a machine has one CPU-level root domain, and every chain ends in it`,
         [at(roots[0], `the first root, '${roots[0].name}'`)],
       );
@@ -78,10 +59,8 @@ export const rootCheck: Check = {
     for (const r of roots) {
       if (r.parentRef) {
         report(
-          r.parentRef.range,
-          r.parentRef.uri,
+          r.parentRef,
           `'${r.name}' is a ${r.kind} domain, the root: it has no parent. Remove the parent`,
-          [],
         );
       }
     }
@@ -91,29 +70,27 @@ export const rootCheck: Check = {
 export const parentCycleCheck: Check = {
   code: 'parent-cycle',
   run(m, report) {
-    const reported = new Set<Domain>();
+    // one finding per cycle, at its first member's parent, the other members related
+    const state = new Map<Domain, number>(); // 1: being walked, 2: done
     for (const d of m.domains) {
-      if (reported.has(d)) continue;
+      if (state.has(d)) continue;
       const path: Domain[] = [];
-      const seen = new Set<Domain>();
       let c: Domain | undefined = d;
-      while (c && !seen.has(c)) {
-        seen.add(c);
+      while (c && !state.has(c)) {
+        state.set(c, 1);
         path.push(c);
         c = c.parent;
       }
-      if (c !== d) continue; // not a cycle through d (a cycle further up is reported from its own members)
-      const names = [...path.map((x) => x.name), d.name].join(' -> ');
-      for (const x of path) {
-        reported.add(x);
-        const site = parentSite(x);
+      if (c && state.get(c) === 1) {
+        const loop = path.slice(path.indexOf(c));
+        const names = [...loop.map((x) => x.name), c.name].join(' -> ');
         report(
-          site.range,
-          site.uri,
+          parentSite(loop[0]),
           `the parent chain loops (${names}): it must end in the root domain, as every irq_domain hierarchy does`,
-          path.filter((y) => y !== x).map((y) => at(y, `'${y.name}' is part of the loop`)),
+          () => loop.slice(1).map((y) => at(y, `'${y.name}' is part of the loop`)),
         );
       }
+      for (const x of path) state.set(x, 2);
     }
   },
 };
@@ -124,8 +101,7 @@ export const missingParentCheck: Check = {
     for (const d of m.domains) {
       if (d.implied || !d.kind || KINDS[d.kind].root || d.parentRef) continue;
       report(
-        d.nameRange,
-        d.uri,
+        nameSite(d),
         `the ${d.kind} domain '${d.name}' has no parent: add \`parent NAME\` (${KINDS[d.kind].parentRule})`,
       );
     }
@@ -144,23 +120,12 @@ export const kindArchCheck: Check = {
         .filter((k) => k.kind === d.kind)
         .map((k) => k.arches.join(', '))[0];
       report(
-        d.nameRange,
-        d.uri,
+        nameSite(d),
         `'${d.name}' is a ${d.kind} domain, which ${m.arch} does not have (${d.kind} exists on ${where})`,
       );
     }
   },
 };
-
-/** Whether a domain's parent chain loops (parent-cycle owns those; other parent checks stay silent). */
-export function onCycle(d: Domain): boolean {
-  const seen = new Set<Domain>();
-  for (let c: Domain | undefined = d; c; c = c.parent) {
-    if (seen.has(c)) return true;
-    seen.add(c);
-  }
-  return false;
-}
 
 export const remapParentCheck: Check = {
   code: 'remap-parent',
@@ -168,8 +133,7 @@ export const remapParentCheck: Check = {
     for (const d of m.domains) {
       if ((d.kind !== 'remap' && d.kind !== 'its') || !d.parent || isRoot(d.parent) || onCycle(d)) continue;
       report(
-        d.parentRef!.range,
-        d.parentRef!.uri,
+        d.parentRef!,
         `'${d.name}' is a ${d.kind === 'remap' ? 'remap unit' : 'ITS'}, whose parent must be the root (${d.kind === 'remap' ? 'VECTOR' : 'GICv3'}), not the ${d.parent.kind} domain '${d.parent.name}'`,
         [at(d.parent, `'${d.parent.name}' is declared here`)],
       );
@@ -187,13 +151,12 @@ export const imsParentPciMsiCheck: Check = {
       const p = d.parent;
       const above = p.parent ? `'${p.parent.name}'` : 'the IR unit or the vector domain above it';
       report(
-        d.parentRef!.range,
-        d.parentRef!.uri,
+        d.parentRef!,
         `the ${d.kind} domain '${d.name}' is parented to the PCI/MSI domain '${p.name}'. PCI/MSI and ${d.kind === 'ims' ? 'IMS' : d.kind} domains sit at the same level; PCIe is only the transport, so the parent is the IR unit or the vector domain (tglx, lore 87h7tcgbs2.fsf@nanos.tec.linutronix.de). Reparent '${d.name}' to ${above}`,
         [
           at(
             p,
-            `'${p.name}' is a pci-msi domain${p.implied ? ` (the per-device domain of ${p.impliedFor?.name})` : ''}`,
+            `'${p.name}' is a pci-msi domain${p.implied ? ` (the per-device domain of ${devName(m, p.impliedFor)})` : ''}`,
           ),
         ],
       );
@@ -208,8 +171,7 @@ export const dmarMsiUnderRemapCheck: Check = {
       if (d.kind !== 'dmar-msi' || d.parent?.kind !== 'remap') continue;
       const root = m.domains.find((x) => x.kind === 'vector');
       report(
-        d.parentRef!.range,
-        d.parentRef!.uri,
+        d.parentRef!,
         `the DMAR-MSI domain '${d.name}' is parented to the remap unit '${d.parent.name}': the IOMMU's own fault and event interrupts cannot be remapped by that IOMMU, so DMAR-MSI is always a child of VECTOR (arch/x86/kernel/apic/msi.c). Reparent it to ${root ? `'${root.name}'` : 'the vector domain'}`,
         [at(d.parent, `'${d.parent.name}' is a remap unit`)],
       );
@@ -223,8 +185,7 @@ export const platformMsiX86Check: Check = {
     for (const d of m.domains) {
       if (d.kind !== 'platform-msi' || !d.parent?.kind || !X86_PARENTS.includes(d.parent.kind)) continue;
       report(
-        d.parentRef!.range,
-        d.parentRef!.uri,
+        d.parentRef!,
         `the platform-msi domain '${d.name}' sits under the x86 ${d.parent.kind} domain '${d.parent.name}': x86 MSI parents accept only PCI device domains (x86_init_dev_msi_info takes DOMAIN_BUS_PCI_DEVICE_MSI/MSIX children only, arch/x86/kernel/apic/msi.c). Model a device-specific store as a per-device ims domain (6.2-6.9) or as PCI/MSI-X`,
         [at(d.parent, `'${d.parent.name}' is an x86 MSI parent`)],
       );
@@ -251,8 +212,7 @@ export const parentNotMsiParentCheck: Check = {
       if (legal) continue;
       const site = parentSite(d);
       report(
-        site.range,
-        site.uri,
+        site,
         `the ${k} domain '${d.name}' has the ${p.kind} domain '${p.name}' as parent, which is not ${k === 'dmar-msi' ? 'the root' : 'an MSI parent'}: ${k === 'ioapic' || k === 'hpet' ? 'an IO-APIC or HPET sits under the root or under the remap unit whose scope holds it' : k === 'aplic' ? 'an APLIC in MSI mode feeds the IMSIC' : 'per-device message domains can only be created under a domain with IRQ_DOMAIN_FLAG_MSI_PARENT (msi_create_device_irq_domain, kernel/irq/msi.c)'}. Legal parent: ${KINDS[k].parentRule}`,
         [at(p, `'${p.name}' is a ${p.kind} domain`)],
       );
@@ -265,16 +225,17 @@ export const imsSharedCheck: Check = {
   run(m, report) {
     for (const d of m.domains) {
       if (d.kind !== 'ims' || d.servedDevices.length < 2) continue;
-      const [first, ...others] = d.servedDevices;
+      const D = m.devices;
       report(
-        d.nameRange,
-        d.uri,
-        `the IMS domain '${d.name}' serves ${d.servedDevices.length} devices (${d.servedDevices.map((x) => x.name).join(', ')}): IMS slot storage and masking are device-specific, so each device needs its own IMS domain (tglx, lore 87h7tcgbs2.fsf@nanos.tec.linutronix.de). Split it into one domain per device`,
-        [first, ...others].map((x) => ({
-          uri: x.uri,
-          range: x.nameRange,
-          message: `${x.name} uses '${d.name}'`,
-        })),
+        nameSite(d),
+        `the IMS domain '${d.name}' serves ${d.servedDevices.length} devices (${d.servedDevices.map((x) => D.name[x]).join(', ')}): IMS slot storage and masking are device-specific, so each device needs its own IMS domain (tglx, lore 87h7tcgbs2.fsf@nanos.tec.linutronix.de). Split it into one domain per device`,
+        () =>
+          d.servedDevices.map((x) => ({
+            file: m.files[D.file[x]],
+            start: D.nameStart[x],
+            end: D.nameEnd[x],
+            message: `${D.name[x]} uses '${d.name}'`,
+          })),
       );
     }
   },
@@ -286,21 +247,37 @@ export const imsNoSlotsCheck: Check = {
     for (const d of m.domains) {
       if (d.kind !== 'ims' || d.slots !== undefined) continue;
       report(
-        d.nameRange,
-        d.uri,
+        nameSite(d),
         `the IMS domain '${d.name}' has no \`slots\`: slot allocation belongs in the IMS domain's own allocator, not in the driver (tglx, lore 87mu17ghr1.fsf@nanos.tec.linutronix.de). Add \`slots N\` (the device's message store size)`,
       );
     }
   },
 };
 
-function scopeSite(unit: Domain, item: ScopeItem | undefined): RelatedInformation {
-  if (item) return { uri: unit.uri, range: item.range, message: `'${unit.name}' lists it in its scope` };
-  return {
-    uri: unit.uri,
-    range: unit.nameRange,
-    message: `'${unit.name}' has no scope (INCLUDE_PCI_ALL): it covers it`,
-  };
+export const imsParentVectorCheck: Check = {
+  code: 'ims-parent-vector',
+  run(m, report) {
+    if (m.arch !== 'x86') return;
+    for (const d of m.domains) {
+      if (d.kind !== 'ims' || d.parent?.kind !== 'vector' || !d.parentRef) continue;
+      report(
+        d.parentRef,
+        `the IMS domain '${d.name}' is parented to the vector domain '${d.parent.name}', which does not support PCI/IMS: IMS was enabled on the interrupt-remapping parents only, "but do not enable it on the vector domain" (tglx, "x86/apic/msi: Enable PCI/IMS", lore 20221124232327.022658817@linutronix.de), so x86_init_dev_msi_info() refuses the domain and no interrupt is allocated. Reparent '${d.name}' to the IR unit whose scope holds the device`,
+        [at(d.parent, `'${d.parent.name}' is the bare vector domain`)],
+      );
+    }
+  },
+};
+
+function scopeSite(unit: Domain, item: ScopeItem | undefined): RelatedFinding {
+  if (item)
+    return {
+      file: unit.file,
+      start: item.start,
+      end: item.end,
+      message: `'${unit.name}' lists it in its scope`,
+    };
+  return at(unit, `'${unit.name}' has no scope (INCLUDE_PCI_ALL): it covers it`);
 }
 
 export const remapScopeCheck: Check = {
@@ -308,40 +285,46 @@ export const remapScopeCheck: Check = {
   run(m, report) {
     const units = m.domains.filter((d) => d.kind === 'remap' || d.kind === 'its');
     if (units.length === 0) return;
+    const D = m.devices;
     // devices: their message domains (msi-domain, ims, ntb) must go through the covering unit
-    for (const dev of m.devices) {
-      if (!dev.pci) continue;
-      const want = msiParentFor(m, dev.pci);
+    for (let dev = 0; dev < D.count; dev++) {
+      if (D.rid[dev] < 0) continue;
+      const segment = D.segment[dev];
+      const bus = D.rid[dev] >> 8;
+      const want = msiParentOfDevice(m, dev);
       const wantUnit = want && (want.kind === 'remap' || want.kind === 'its') ? want : undefined;
-      const item = wantUnit?.scope?.find(
-        (s) =>
-          s.kind === 'bus' &&
-          s.segment === dev.pci!.segment &&
-          dev.pci!.bus >= s.first &&
-          dev.pci!.bus <= s.last,
-      );
       const seen = new Set<Domain>();
-      for (const [dom, ref] of [
-        [dev.msiDomain, dev.msiDomainRef],
-        [dev.ims, dev.imsRef],
-        [dev.ntb, dev.ntbRef],
+      for (const [di, ref] of [
+        [D.msiDomain[dev], D.msiDomainRef[dev]],
+        [D.ims[dev], D.imsRef[dev]],
+        [D.ntb[dev], D.ntbRef[dev]],
       ] as const) {
-        if (!dom || dom.implied || seen.has(dom) || !chainResolved(dom)) continue;
+        if (di < 0) continue;
+        const dom = m.domains[di];
+        if (dom.implied || seen.has(dom) || !chainResolved(dom)) continue;
         seen.add(dom);
         const got = unitOf(dom);
         if (got === wantUnit) continue;
-        const site = ref ?? dom.parentRef ?? { uri: dom.uri, range: dom.nameRange };
-        const related: RelatedInformation[] = [];
+        const file = m.files[D.file[dev]];
+        const site: Site =
+          ref >= 0
+            ? { file, start: file.tree.aStart[ref], end: file.tree.aEnd(ref) }
+            : (dom.parentRef ?? { file: dom.file, start: dom.nameStart, end: dom.nameEnd });
+        const item = wantUnit?.scope?.find(
+          (s) => s.kind === 'bus' && s.segment === segment && bus >= s.first && bus <= s.last,
+        );
+        const related: RelatedFinding[] = [];
         if (wantUnit) related.push(scopeSite(wantUnit, item));
         if (got) related.push(at(got, `'${dom.name}' goes through '${got.name}'`));
+        const name = D.name[dev];
+        const pci = pciText(m, dev);
         report(
-          site.range,
-          site.uri,
+          site,
           wantUnit
             ? got
-              ? `${dev.name} (${dev.pci.text}) is routed through '${got.name}' by '${dom.name}', but '${wantUnit.name}' is the unit whose scope holds it: each IR unit owns its remap table and source-ID checks, so its per-device domains depend on that unit (tglx, lore 87h7tcgbs2.fsf@nanos.tec.linutronix.de). Route it through '${wantUnit.name}'`
-              : `${dev.name} (${dev.pci.text}) bypasses remapping through '${dom.name}', but '${wantUnit.name}' covers it: with IR enabled the IOMMU blocks compatibility-format MSIs from its scope (drivers/iommu/intel/irq_remapping.c). Route it through '${wantUnit.name}'`
-            : `${dev.name} (${dev.pci.text}) is routed through '${got!.name}', whose scope does not hold it: the unit would reject its requester ID (source-ID check). Fix the scope or the route`,
+              ? `${name} (${pci}) is routed through '${got.name}' by '${dom.name}', but '${wantUnit.name}' is the unit whose scope holds it: each IR unit owns its remap table and source-ID checks, so its per-device domains depend on that unit (tglx, lore 87h7tcgbs2.fsf@nanos.tec.linutronix.de). Route it through '${wantUnit.name}'`
+              : `${name} (${pci}) bypasses remapping through '${dom.name}', but '${wantUnit.name}' covers it: with IR enabled the IOMMU blocks compatibility-format MSIs from its scope (drivers/iommu/intel/irq_remapping.c). Route it through '${wantUnit.name}'`
+            : `${name} (${pci}) is routed through '${got!.name}', whose scope does not hold it: the unit would reject its requester ID (source-ID check). Fix the scope or the route`,
           related,
         );
       }
@@ -356,11 +339,10 @@ export const remapScopeCheck: Check = {
       if (!d.parent.kind || (d.parent.kind !== 'remap' && !isRoot(d.parent))) continue; // parent-not-msi-parent
       const item = want?.scope?.find((s) => s.kind === d.kind && s.id === d.id);
       const label = d.kind === 'ioapic' ? 'IO-APIC' : 'HPET';
-      const related: RelatedInformation[] = [];
+      const related: RelatedFinding[] = [];
       if (want) related.push(scopeSite(want, item));
       report(
-        d.parentRef!.range,
-        d.parentRef!.uri,
+        d.parentRef!,
         want
           ? `the ${label} '${d.name}'${d.id !== undefined ? ` (id ${d.id})` : ''} is under '${d.parent.name}', but '${want.name}' is the unit whose scope holds it: the unit programs its source-ID ("Failed to set source-id of ${label}", drivers/iommu/intel/irq_remapping.c). Reparent it to '${want.name}'`
           : `the ${label} '${d.name}'${d.id !== undefined ? ` (id ${d.id})` : ' (no id)'} is under '${d.parent.name}', whose scope does not list it ("Failed to set source-id of ${label}", drivers/iommu/intel/irq_remapping.c). Add \`${d.kind} ${d.id ?? 'ID'}\` to that unit's scope, or reparent it`,
@@ -373,25 +355,25 @@ export const remapScopeCheck: Check = {
 export const virtualMsixCheck: Check = {
   code: 'virtual-msix',
   run(m, report) {
-    for (const dev of m.devices) {
-      for (const g of dev.groups) {
-        const irq = g.irqs[0];
-        const s = irq?.source;
-        if (!s) continue;
-        if (s.kind === 'virtual') {
-          report(
-            s.range,
-            g.uri,
-            `${g.irqs.length > 1 ? `${dev.name}.${g.name}[${g.first}..${g.last}] are virtual MSI-X entries` : `${irq.id} is a virtual MSI-X entry`} (PCI_IRQ_VIRTUAL, beyond the table): such interrupts have nothing to do with PCI/MSI-X and belong in a per-device NTB domain ("PCI_IRQ_VIRTUAL has to die ASAP", tglx, lore 87ilwacwp8.ffs@tglx). Declare an \`ntb\` domain for ${dev.name} and use \`window W\``,
-          );
-        } else if (s.kind === 'window' && irq.domain?.kind === 'pci-msi') {
-          report(
-            s.range,
-            g.uri,
-            `${irq.id} is an NTB memory-window interrupt placed in the PCI/MSI domain '${irq.domain.name}': it is not a PCI/MSI-X entry and belongs in a per-device NTB domain (tglx, lore 87ilwacwp8.ffs@tglx). Give ${dev.name} an \`ntb\` domain`,
-            [at(irq.domain, `'${irq.domain.name}' is a pci-msi domain`)],
-          );
-        }
+    const G = m.groups;
+    for (let g = 0; g < G.count; g++) {
+      const src = G.source[g] as Src;
+      if (src !== Src.Virtual && src !== Src.Window) continue;
+      const dev = G.device[g];
+      const name = m.devices.name[dev];
+      const site = sourceSite(m, g);
+      if (src === Src.Virtual) {
+        report(
+          site,
+          `${G.size[g] > 1 ? `${name}.${G.name[g]}[${G.first[g]}..${G.last[g]}] are virtual MSI-X entries` : `${irqName(m, G.order[g])} is a virtual MSI-X entry`} (PCI_IRQ_VIRTUAL, beyond the table): such interrupts have nothing to do with PCI/MSI-X and belong in a per-device NTB domain ("PCI_IRQ_VIRTUAL has to die ASAP", tglx, lore 87ilwacwp8.ffs@tglx). Declare an \`ntb\` domain for ${name} and use \`window W\``,
+        );
+      } else if (G.domain[g] >= 0 && m.domains[G.domain[g]].kind === 'pci-msi') {
+        const dom = m.domains[G.domain[g]];
+        report(
+          site,
+          `${irqName(m, G.order[g])} is an NTB memory-window interrupt placed in the PCI/MSI domain '${dom.name}': it is not a PCI/MSI-X entry and belongs in a per-device NTB domain (tglx, lore 87ilwacwp8.ffs@tglx). Give ${name} an \`ntb\` domain`,
+          [at(dom, `'${dom.name}' is a pci-msi domain`)],
+        );
       }
     }
   },
@@ -402,17 +384,16 @@ export const mixedMsiEraCheck: Check = {
   run(m, report) {
     if (m.arch !== 'x86' || kernelAtLeast(m, 6, 2) !== true) return;
     for (const d of m.domains) {
-      if (d.kind !== 'pci-msi' || d.implied || d.device || !d.parent) continue;
+      if (d.kind !== 'pci-msi' || d.implied || d.device >= 0 || !d.parent) continue;
       const perDevice = d.parent.children.find((c) => c.kind === 'pci-msi' && c.implied);
       if (!perDevice) continue;
       report(
-        d.nameRange,
-        d.uri,
+        nameSite(d),
         `'${d.name}' is a shared PCI/MSI domain beside per-device domains such as '${perDevice.name}' under '${d.parent.name}', on kernel ${m.kernel!.text}: x86 converted to per-device MSI domains wholesale in 6.2 (tglx, lore 20221124230505.073418677@linutronix.de). Drop '${d.name}' and let each device have its own domain`,
         [
           at(
             perDevice,
-            `'${perDevice.name}' is the per-device domain of ${perDevice.impliedFor?.name ?? 'a device'}`,
+            `'${perDevice.name}' is the per-device domain of ${perDevice.impliedFor >= 0 ? devName(m, perDevice.impliedFor) : 'a device'}`,
           ),
         ],
       );
@@ -423,18 +404,24 @@ export const mixedMsiEraCheck: Check = {
 export const platformMsiPciCheck: Check = {
   code: 'platform-msi-pci',
   run(m, report) {
-    for (const dev of m.devices) {
-      if (!dev.pci) continue;
-      for (const [dom, ref] of [
-        [dev.msiDomain, dev.msiDomainRef],
-        [dev.ims, dev.imsRef],
+    const D = m.devices;
+    for (let dev = 0; dev < D.count; dev++) {
+      if (D.rid[dev] < 0) continue;
+      const file = m.files[D.file[dev]];
+      for (const [di, ref] of [
+        [D.msiDomain[dev], D.msiDomainRef[dev]],
+        [D.ims[dev], D.imsRef[dev]],
       ] as const) {
+        const dom = di >= 0 ? m.domains[di] : undefined;
         if (dom?.kind !== 'platform-msi') continue;
-        const site = ref ?? { uri: dev.uri, range: dev.nameRange };
+        const site: Site =
+          ref >= 0
+            ? { file, start: file.tree.aStart[ref], end: file.tree.aEnd(ref) }
+            : { file, start: D.nameStart[dev], end: D.nameEnd[dev] };
+        const name = D.name[dev];
         report(
-          site.range,
-          site.uri,
-          `${dev.name} is a PCI device (${dev.pci.text}) whose device-specific interrupts use the platform-MSI domain '${dom.name}': platform-MSI is a shared crutch, and a device-specific message store needs its own per-device domain (tglx, lore 87h7tcgbs2.fsf@nanos.tec.linutronix.de). Give ${dev.name} its own ims domain (x86, 6.2-6.9) or use its PCI/MSI-X domain`,
+          site,
+          `${name} is a PCI device (${pciText(m, dev)}) whose device-specific interrupts use the platform-MSI domain '${dom.name}': platform-MSI is a shared crutch, and a device-specific message store needs its own per-device domain (tglx, lore 87h7tcgbs2.fsf@nanos.tec.linutronix.de). Give ${name} its own ims domain (x86, 6.2-6.9) or use its PCI/MSI-X domain`,
           [at(dom, `'${dom.name}' is a platform-msi domain`)],
         );
       }
@@ -445,15 +432,16 @@ export const platformMsiPciCheck: Check = {
 export const unusedDomainCheck: Check = {
   code: 'unused-domain',
   run(m, report) {
-    const endpoints = new Set<Domain>();
-    for (const irq of m.irqs) if (irq.domain) endpoints.add(irq.domain);
+    const endpoints = new Set<number>();
+    const G = m.groups;
+    for (let g = 0; g < G.count; g++) if (G.domain[g] >= 0) endpoints.add(G.domain[g]);
     for (const d of m.domains) {
       if (d.implied || !d.kind || KINDS[d.kind].root) continue;
-      if (d.children.length > 0 || endpoints.has(d)) continue;
+      if (d.children.length > 0 || endpoints.has(d.index)) continue;
+      const served = d.servedDevices.map((x) => m.devices.name[x]);
       report(
-        d.nameRange,
-        d.uri,
-        `'${d.name}' is declared but is no parent of anything and serves no interrupt${d.servedDevices.length ? ` (${d.servedDevices.map((x) => x.name).join(', ')} request${d.servedDevices.length === 1 ? 's' : ''} none through it)` : ''}`,
+        nameSite(d),
+        `'${d.name}' is declared but is no parent of anything and serves no interrupt${served.length ? ` (${served.join(', ')} request${served.length === 1 ? 's' : ''} none through it)` : ''}`,
       );
     }
   },

@@ -1,9 +1,10 @@
 // Every diagnostic code of RULES.md, with its default severity and its RULES.md section. The checks
 // themselves are named units (checks/*.ts) registered against these codes.
 
-import type { Model } from '../model';
-import type { Diagnostic, RelatedInformation, Severity } from '../types';
-import type { Range } from '../syntax/ast';
+import type { Finding, RelatedFinding } from '../diagnostics';
+import type { Model, Site } from '../model';
+import type { SyntaxFile } from '../syntax/view';
+import type { Severity } from '../types';
 
 export type Section = 'Language' | 'Layering' | 'Capabilities' | 'Resources' | 'Information';
 
@@ -36,6 +37,7 @@ export const RULES: readonly RuleInfo[] = [
   R('parent-not-msi-parent', 'error', 'Layering', 'a message domain whose parent is not an MSI parent'),
   R('ims-shared', 'error', 'Layering', 'one IMS domain serving more than one device'),
   R('ims-no-slots', 'error', 'Layering', 'an IMS domain with no slots'),
+  R('ims-parent-vector', 'error', 'Layering', 'an x86 IMS domain under the bare vector domain'),
   R(
     'remap-scope-mismatch',
     'error',
@@ -60,6 +62,7 @@ export const RULES: readonly RuleInfo[] = [
   R('assignment-unsafe', 'error', 'Capabilities', 'a VFIO-assigned device without isolated MSI'),
   R('managed-affinity-pinned', 'warning', 'Capabilities', 'a managed interrupt pinned off the kernel spread'),
   R('cpu-unknown', 'error', 'Capabilities', 'an affinity or pin naming a CPU not in cpus'),
+  R('apic-mode', 'error', 'Capabilities', 'an APIC driver the machine cannot have'),
   R('vector-exhausted', 'error', 'Resources', 'no free vector on any allowed CPU'),
   R('affinity-broken', 'warning', 'Resources', 'the allocator left the requested affinity'),
   R('vector-conflict', 'error', 'Resources', 'two pinned interrupts on the same CPU and vector'),
@@ -79,7 +82,11 @@ export function ruleDocPath(code: string): string {
   return `docs/rules.md#${code}`;
 }
 
-export type Reporter = (range: Range, uri: string, message: string, related?: RelatedInformation[]) => void;
+export type Reporter = (
+  site: Site,
+  message: string | (() => string),
+  related?: RelatedFinding[] | (() => RelatedFinding[]),
+) => void;
 
 /** A named check: a unit with a stable code, run over the finished model. */
 export interface Check {
@@ -87,27 +94,25 @@ export interface Check {
   run(m: Model, report: Reporter): void;
 }
 
-/** A check that may report several codes (the most specific one wins for one mistake). */
-export interface MultiCheck {
-  codes: readonly string[];
-  run(m: Model, report: (code: string, ...args: Parameters<Reporter>) => void): void;
-}
-
-export function diagnostic(
+export function finding(
   code: string,
-  uri: string,
-  range: Range,
-  message: string,
-  related: RelatedInformation[] = [],
-): Diagnostic {
+  file: SyntaxFile,
+  start: number,
+  end: number,
+  message: string | (() => string),
+  related?: RelatedFinding[] | (() => RelatedFinding[]),
+): Finding {
   const info = RULES_BY_CODE.get(code);
-  return {
-    uri,
-    range,
+  const f: Finding = {
+    file,
+    uri: file.uri,
+    start,
+    end,
     severity: info?.severity ?? 'error',
     code,
     message,
-    related,
-    ...(code === 'unused-domain' ? { unnecessary: true } : {}),
   };
+  if (related) f.related = related;
+  if (code === 'unused-domain') f.unnecessary = true;
+  return f;
 }

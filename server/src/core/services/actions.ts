@@ -2,7 +2,17 @@
 // "did you mean" for unknown names, and a fix-all that applies every unambiguous fix at once.
 
 import { KINDS } from '../kinds';
-import { msiParentFor, remapForId, type Device, type Domain, type Model } from '../model';
+import {
+  deviceView,
+  deviceViews,
+  findDomain,
+  msiParentOfDevice,
+  nameRefView,
+  remapForId,
+  type DeviceView,
+  type Domain,
+  type Model,
+} from '../model';
 import type { Property, Range } from '../syntax/ast';
 import type { Diagnostic } from '../types';
 import {
@@ -51,12 +61,15 @@ function rootOf(m: Model): Domain | undefined {
 }
 
 function domainWithParentAt(m: Model, uri: string, range: Range): Domain | undefined {
-  return m.domains.find((d) => d.parentRef && d.parentRef.uri === uri && sameRange(d.parentRef.range, range));
+  return m.domains.find((d) => {
+    const r = nameRefView(d.parentRef);
+    return r && r.uri === uri && sameRange(r.range, range);
+  });
 }
 
 function uniqueName(m: Model, base: string, taken: Set<string>): string {
   let name = base;
-  for (let i = 2; m.domainsByName.has(name) || taken.has(name); i++) name = `${base}-${i}`;
+  for (let i = 2; findDomain(m, name) || taken.has(name); i++) name = `${base}-${i}`;
   taken.add(name);
   return name;
 }
@@ -66,7 +79,7 @@ function reparent(d: Domain, to: Domain, diag: Diagnostic): CodeAction {
     title: `Reparent '${d.name}' to '${to.name}'`,
     kind: 'quickfix',
     diagnostics: [diag],
-    edit: edit(d.parentRef!.uri, d.parentRef!.range, writeName(to.name)),
+    edit: edit(nameRefView(d.parentRef)!.uri, nameRefView(d.parentRef)!.range, writeName(to.name)),
     preferred: true,
     key: `parent:${d.name}:${to.name}`,
   };
@@ -80,8 +93,8 @@ export function quickFixes(a: AnalysisLike, diag: Diagnostic): CodeAction[] {
       const d = domainWithParentAt(m, diag.uri, diag.range);
       const p = d?.parent;
       if (!d || !p) return [];
-      const pci = p.impliedFor?.pci ?? p.device?.pci ?? d.device?.pci;
-      const to = p.parent ?? msiParentFor(m, pci) ?? rootOf(m);
+      const dev = [p.impliedFor, p.device, d.device].find((x) => x >= 0 && m.devices.rid[x] >= 0);
+      const to = p.parent ?? (dev !== undefined ? msiParentOfDevice(m, dev) : undefined) ?? rootOf(m);
       return to && to !== d ? [reparent(d, to, diag)] : [];
     }
     case 'dmar-msi-under-remap': {
@@ -109,9 +122,9 @@ function remapScopeFix(m: Model, diag: Diagnostic): CodeAction[] {
     return want && want !== d.parent ? [reparent(d, want, diag)] : [];
   }
   // a device's message domain routed through the wrong unit: reparent that domain
-  let dev: Device | undefined;
+  let dev: DeviceView | undefined;
   let dom: Domain | undefined;
-  for (const x of m.devices) {
+  for (const x of deviceViews(m)) {
     for (const [ref, target] of [
       [x.msiDomainRef, x.msiDomain],
       [x.imsRef, x.ims],
@@ -125,10 +138,11 @@ function remapScopeFix(m: Model, diag: Diagnostic): CodeAction[] {
   }
   if (!dev && d) {
     dom = d;
-    dev = d.device ?? d.servedDevices.find((s) => s.pci);
+    const i = d.device >= 0 ? d.device : d.servedDevices.find((x) => m.devices.rid[x] >= 0);
+    dev = i !== undefined ? deviceView(m, i) : undefined;
   }
   if (!dev?.pci || !dom?.parentRef) return [];
-  const want = msiParentFor(m, dev.pci);
+  const want = msiParentOfDevice(m, dev.index);
   if (!want || (want.kind !== 'remap' && want.kind !== 'its') || want === dom.parent || want === dom)
     return [];
   return [reparent(dom, want, diag)];
@@ -139,8 +153,10 @@ function imsSharedFix(m: Model, diag: Diagnostic): CodeAction[] {
     (x) => x.kind === 'ims' && x.uri === diag.uri && sameRange(x.nameRange, diag.range),
   );
   if (!d || d.servedDevices.length < 2) return [];
-  const keep = d.device ?? d.servedDevices[0];
-  const others = d.servedDevices.filter((x) => x !== keep && x.imsRef?.target === d);
+  const keep = d.device >= 0 ? d.device : d.servedDevices[0];
+  const others = d.servedDevices
+    .filter((x) => x !== keep && m.devices.ims[x] === d.index && m.devices.imsRef[x] >= 0)
+    .map((x) => deviceView(m, x));
   if (others.length === 0) return [];
   const taken = new Set<string>();
   const decls: string[] = [];
@@ -175,7 +191,7 @@ function lastProperty(props: readonly Property[]): Property | undefined {
 
 function virtualMsixFix(a: AnalysisLike, diag: Diagnostic): CodeAction[] {
   const m = a.model;
-  const group = m.devices
+  const group = deviceViews(m)
     .flatMap((d) => d.groups)
     .find((g) => g.uri === diag.uri && g.irqs[0]?.source && sameRange(g.irqs[0].source.range, diag.range));
   if (!group) return [];
@@ -190,7 +206,7 @@ function virtualMsixFix(a: AnalysisLike, diag: Diagnostic): CodeAction[] {
   }
   let ntbName = dev.ntb?.name;
   if (!dev.ntb) {
-    const parent = dev.msiDomain?.parent ?? msiParentFor(m, dev.pci) ?? rootOf(m);
+    const parent = dev.msiDomain?.parent ?? msiParentOfDevice(m, dev.index) ?? rootOf(m);
     ntbName = uniqueName(m, `NTB-${dev.name}`, new Set());
     const props = [
       parent ? `parent ${writeName(parent.name)}` : undefined,
@@ -216,12 +232,9 @@ function virtualMsixFix(a: AnalysisLike, diag: Diagnostic): CodeAction[] {
 }
 
 /** Adds a property to a device's block (creating the block when it has none). */
-function addDeviceProperty(a: AnalysisLike, dev: Device, text: string): WorkspaceEdit {
+function addDeviceProperty(a: AnalysisLike, dev: DeviceView, text: string): WorkspaceEdit {
   const f = fileOf(a.model, dev.uri);
-  const st = f?.statements.find(
-    (s) =>
-      s.type === 'device' && s.name.value === dev.name && cmp(s.name.range.start, dev.nameRange.start) === 0,
-  );
+  const st = f?.statementAt(dev.nameRange.start);
   if (!st || st.type !== 'device') return {};
   const b = st.block;
   if (!b) return edit(dev.uri, { start: st.range.end, end: st.range.end }, ` { ${text} }`);
@@ -246,12 +259,10 @@ function unknownNameFix(m: Model, diag: Diagnostic): CodeAction[] {
   let range = diag.range;
   let text = writeName(suggestion);
   // an interrupt name in an expect: the diagnostic covers name and index; replace the name only
-  const f = fileOf(m, diag.uri);
-  for (const st of f?.statements ?? []) {
-    if (st.type === 'expect' && st.target.name && cmp(st.target.name.range.start, diag.range.start) === 0) {
-      range = st.target.name.range;
-      text = suggestion;
-    }
+  const st = fileOf(m, diag.uri)?.statementAt(diag.range.start);
+  if (st?.type === 'expect' && st.target.name && cmp(st.target.name.range.start, diag.range.start) === 0) {
+    range = st.target.name.range;
+    text = suggestion;
   }
   return [
     {

@@ -1,7 +1,6 @@
 // Completion by context, from the text before the cursor (robust while the line is half typed)
 // and the model (names, kinds, CPUs). Plain items; the language server converts them to LSP.
 
-import { chainOf } from '../checks/layering';
 import {
   ARCHES,
   DEVICE_PROPERTIES,
@@ -14,7 +13,16 @@ import {
   isDomainKind,
   type DomainKind,
 } from '../kinds';
-import { msiParentFor, remapForId, type Device, type Domain, type Model } from '../model';
+import {
+  chainOf,
+  deviceByName,
+  findDomain,
+  msiParentOfDevice,
+  remapForId,
+  type DeviceView,
+  type Domain,
+  type Model,
+} from '../model';
 import { STATEMENT_KEYWORDS } from '../syntax/parser';
 import { formatList } from '../values';
 import type { Position } from '../syntax/ast';
@@ -175,8 +183,10 @@ export function legalParents(
   };
   let want: Domain | undefined;
   if (self && (kind === 'ioapic' || kind === 'hpet')) want = remapForId(m, kind, self.id);
-  else if (self?.device?.pci) want = msiParentFor(m, self.device.pci);
-  else if (self?.servedDevices[0]?.pci) want = msiParentFor(m, self.servedDevices[0].pci);
+  else if (self && self.device >= 0 && m.devices.rid[self.device] >= 0)
+    want = msiParentOfDevice(m, self.device);
+  else if (self && self.servedDevices.length && m.devices.rid[self.servedDevices[0]] >= 0)
+    want = msiParentOfDevice(m, self.servedDevices[0]);
   return m.domains.filter(ok).map((d) => ({ domain: d, best: d === want }));
 }
 
@@ -198,7 +208,7 @@ function propertyItems(names: readonly string[], present: Set<string>): Completi
     .map((n) => item(n, 'property', 0, { documentation: KEYWORD_DOCS[n], detail: 'property' }));
 }
 
-function sourcesFor(dev: Device | undefined): CompletionItem[] {
+function sourcesFor(dev: DeviceView | undefined): CompletionItem[] {
   return IRQ_SOURCES.map((s) => {
     let fits = true;
     if (dev) {
@@ -216,15 +226,14 @@ function sourcesFor(dev: Device | undefined): CompletionItem[] {
 function irqItems(m: Model, rank: number): CompletionItem[] {
   const out: CompletionItem[] = [];
   const seen = new Set<string>();
-  for (const d of m.devices)
-    for (const g of d.groups) {
-      const id = `${d.name}.${g.name}`;
-      if (seen.has(id)) continue;
-      seen.add(id);
-      out.push(
-        item(id, 'irq', rank, { detail: `${g.irqs.length} interrupt${g.irqs.length === 1 ? '' : 's'}` }),
-      );
-    }
+  const G = m.groups;
+  for (let g = 0; g < G.count; g++) {
+    const id = `${m.devices.name[G.device[g]]}.${G.name[g]}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const n = G.size[g];
+    out.push(item(id, 'irq', rank, { detail: `${n} interrupt${n === 1 ? '' : 's'}` }));
+  }
   return out;
 }
 
@@ -247,17 +256,17 @@ export function completions(m: Model, lines: readonly string[], p: Position): Co
     const header = c.block.split(/\s+/).filter(Boolean);
     const stmt = header[0];
     let names: readonly string[] = [];
-    let owner: { domain?: Domain; device?: Device; kind?: DomainKind } = {};
+    let owner: { domain?: Domain; device?: DeviceView; kind?: DomainKind } = {};
     if (stmt === 'domain') {
       const kindText = header[header.indexOf(':') + 1] ?? header[2]?.replace(/^:/, '');
       const kind = kindText && isDomainKind(kindText) ? kindText : undefined;
       names = kind ? KINDS[kind].properties : [];
       const name = unquote(header[1] ?? '');
-      const dom = m.domainsByName.get(name);
+      const dom = findDomain(m, name);
       owner = { domain: dom && !dom.implied ? dom : undefined, kind };
     } else if (stmt === 'device') {
       names = DEVICE_PROPERTIES;
-      owner = { device: m.devicesByName.get(unquote(header[1] ?? '')) };
+      owner = { device: deviceByName(m, unquote(header[1] ?? '')) };
     } else if (stmt === 'irq') names = IRQ_PROPERTIES;
     if (w.length === 0) {
       const present = new Set<string>(c.seen);
@@ -298,14 +307,14 @@ export function completions(m: Model, lines: readonly string[], p: Position): Co
     case 'irq': {
       if (w.length === 1) {
         if (c.partial.includes('.')) return [];
-        return m.devices.map((d) =>
-          item(d.name, 'device', 0, { insertText: writeName(d.name), detail: 'device' }),
+        return m.devices.name.map((d) =>
+          item(d, 'device', 0, { insertText: writeName(d), detail: 'device' }),
         );
       }
       if (w[w.length - 1] === ':') {
         const target = w[1];
         const dot = target.lastIndexOf('.');
-        return sourcesFor(m.devicesByName.get(unquote(dot > 0 ? target.slice(0, dot) : target)));
+        return sourcesFor(deviceByName(m, unquote(dot > 0 ? target.slice(0, dot) : target)));
       }
       return [];
     }
@@ -315,9 +324,10 @@ export function completions(m: Model, lines: readonly string[], p: Position): Co
       if (last === 'path' || last === '>') {
         const target = w[1].replace(/\[.*$/, '');
         const dot = target.lastIndexOf('.');
-        const dev = m.devicesByName.get(unquote(target.slice(0, dot)));
-        const irq = dev?.irqs.find((i) => i.name === target.slice(dot + 1));
-        const path = chainOf(irq?.domain);
+        const dev = deviceByName(m, unquote(target.slice(0, dot)));
+        const group = dev?.groups.find((g) => g.name === target.slice(dot + 1));
+        const ep = group ? m.groups.domain[group.index] : -1;
+        const path = chainOf(ep >= 0 ? m.domains[ep] : undefined);
         const pathIndex = w.filter((x) => x !== '>').length - w.indexOf('path') - 1;
         const next = path[pathIndex];
         return m.domains.map((d) => domainItem(d, d === next ? 0 : path.includes(d) ? 1 : 2));
@@ -329,7 +339,7 @@ export function completions(m: Model, lines: readonly string[], p: Position): Co
     case 'inject':
       if (w.length === 3) return [item('from', 'keyword', 0, { documentation: KEYWORD_DOCS.from })];
       if (w.length === 4 && w[3] === 'from')
-        return m.devices.map((d) => item(d.name, 'device', 0, { insertText: writeName(d.name) }));
+        return m.devices.name.map((d) => item(d, 'device', 0, { insertText: writeName(d) }));
       return [];
   }
   return [];
@@ -344,7 +354,7 @@ const MESSAGE_KINDS: readonly DomainKind[] = ['pci-msi', 'platform-msi', 'hpet',
 function propertyValues(
   m: Model,
   w: string[],
-  owner: { domain?: Domain; device?: Device; kind?: DomainKind },
+  owner: { domain?: Domain; device?: DeviceView; kind?: DomainKind },
 ): CompletionItem[] {
   const prop = w[0];
   const ofKinds = (kinds: readonly DomainKind[]) =>
@@ -369,7 +379,7 @@ function propertyValues(
       return w.length === 1 ? ofKinds(['ioapic']) : [];
     case 'device':
       return w.length === 1
-        ? m.devices.map((d) => item(d.name, 'device', 0, { insertText: writeName(d.name) }))
+        ? m.devices.name.map((d) => item(d, 'device', 0, { insertText: writeName(d) }))
         : [];
     case 'vendor':
       return w.length === 1 ? ['intel', 'amd'].map((v) => item(v, 'value', 0)) : [];

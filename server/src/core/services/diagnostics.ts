@@ -1,7 +1,8 @@
-// Diagnostics for one file of an analysis: the checker's, plus the simulation's when the
-// analysis carries a simulation whose findings are not merged in yet, with overrides applied.
+// Diagnostics for one file of an analysis: its findings published (ranges, text, the cap per file),
+// in text order, each once.
 
-import { applyOverrides, type RuleOverrides } from '../checks';
+import { publish } from '../diagnostics';
+import type { RuleOverrides } from '../checks';
 import type { Diagnostic } from '../types';
 import type { AnalysisLike } from './util';
 
@@ -9,16 +10,10 @@ function key(d: Diagnostic): string {
   return `${d.uri}\0${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character}\0${d.code}\0${d.message}`;
 }
 
-/** Every diagnostic of an analysis, deduplicated (the simulation's included). */
+/** Every diagnostic of an analysis (its findings hold the simulation's already; overrides applied). */
 export function allDiagnostics(a: AnalysisLike, rules?: RuleOverrides): Diagnostic[] {
-  const sim = a.simulation?.diagnostics ?? [];
-  if (sim.length === 0) return a.diagnostics;
-  const seen = new Set(a.diagnostics.map(key));
-  const extra = applyOverrides(
-    sim.filter((d) => !seen.has(key(d))),
-    rules,
-  );
-  return extra.length ? [...a.diagnostics, ...extra] : a.diagnostics;
+  void rules;
+  return a.diagnostics;
 }
 
 /** The diagnostics located in one file, in text order, each once. */
@@ -35,4 +30,9 @@ export function diagnosticsFor(diags: readonly Diagnostic[], uri: string): Diagn
   return out.sort(
     (x, y) => x.range.start.line - y.range.start.line || x.range.start.character - y.range.start.character,
   );
+}
+
+/** One file's findings, published: only that file's messages are made (the language server's path). */
+export function publishFile(a: AnalysisLike, uri: string): Diagnostic[] {
+  return diagnosticsFor(publish(a.findings.filter((f) => f.uri === uri)), uri);
 }

@@ -8,8 +8,9 @@
 //     longest one; own-line comments keep their place, indented like the next line.
 // A file with syntax errors is left alone (its tree does not hold every token).
 
-import type { Atom, Block, IrqRef, Property, Range, SourceFile, Statement } from '../syntax/ast';
-import { parse } from '../syntax/parser';
+import type { Atom, Block, IrqRef, Property, Range, Statement } from '../syntax/ast';
+import { parse } from '../model';
+import type { SyntaxFile } from '../syntax/view';
 import { lineStarts, sliceRange, type TextEdit } from './util';
 
 const WIDTH = 110;
@@ -33,14 +34,15 @@ interface Unit {
 }
 
 /** The formatted text, or undefined when the text has syntax errors. */
-export function formatText(original: string, file: SourceFile = parse(original)): string | undefined {
-  if (file.errors.length > 0) return undefined;
+export function formatText(original: string, parsed: SyntaxFile = parse(original)): string | undefined {
+  if (parsed.tree.errors.length > 0) return undefined;
+  const file = parsed.ast;
   // the lexer skips a byte-order mark without counting it as a character of line 0
   const bom = original.charCodeAt(0) === 0xfeff ? '\uFEFF' : '';
   const text = bom ? original.slice(1) : original;
   const starts = lineStarts(text);
   const src = (r: Range) => sliceRange(text, starts, r);
-  const srcLines = text.split('\n');
+  const srcLines = text.split(/\r\n|\r|\n/);
 
   // comments: trailing (code before it on its line) or own-line
   const trailing = new Map<number, string>();
@@ -100,6 +102,10 @@ export function formatText(original: string, file: SourceFile = parse(original))
         ]
           .filter(Boolean)
           .join(' ');
+      case 'node':
+        return `node ${st.id ? atom(st.id) : ''} cpus ${groups(st.groups)}`;
+      case 'release':
+        return `release ${st.device ? src(st.device.range) : ''}`.trimEnd();
     }
   };
 
@@ -221,7 +227,7 @@ function render(l: Line): string {
 }
 
 /** The edits that format a document: none when it is formatted already or cannot be parsed. */
-export function formatEdits(text: string, file?: SourceFile): TextEdit[] {
+export function formatEdits(text: string, file?: SyntaxFile): TextEdit[] {
   const formatted = formatText(text, file);
   if (formatted === undefined || formatted === text) return [];
   const starts = lineStarts(text);

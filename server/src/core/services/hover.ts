@@ -1,10 +1,10 @@
 // Hover text (Markdown): domains (kind, parent chain, usage, the rule on its parent), devices,
 // interrupts (route and message), and the meaning of keywords, properties, kinds and sources.
 
-import { chainOf } from '../checks/layering';
 import { RULES_BY_CODE } from '../checks/registry';
+import { messageOf } from '../diagnostics';
 import { KEYWORD_DOCS, KINDS, isDomainKind } from '../kinds';
-import type { Device, Domain, Irq } from '../model';
+import { chainOf, deviceByName, findDomain, type DeviceView, type Domain, type IrqView } from '../model';
 import type { NameNode, Position, Range, Statement } from '../syntax/ast';
 import {
   irqsOfGroupModel,
@@ -31,11 +31,11 @@ export function hover(a: AnalysisLike, uri: string, p: Position): HoverResult | 
   const s = symbolAt(m, uri, p);
   if (s) {
     if (s.kind === 'domain') {
-      const d = s.domain ?? m.domainsByName.get(s.name);
+      const d = s.domain ?? findDomain(m, s.name);
       return { contents: d ? domainHover(a, d) : `**${s.name}**: no domain has this name`, range: s.range };
     }
     if (s.kind === 'device') {
-      const d = s.device ?? m.devicesByName.get(s.name);
+      const d = s.device ?? deviceByName(m, s.name);
       return { contents: d ? deviceHover(a, d) : `**${s.name}**: no device has this name`, range: s.range };
     }
     const irqs = irqsForHover(a, uri, p, s.deviceName!, s.irqName!);
@@ -50,7 +50,7 @@ export function hover(a: AnalysisLike, uri: string, p: Position): HoverResult | 
 }
 
 /** The interrupts the hovered statement means: its own index range, else the whole group. */
-function irqsForHover(a: AnalysisLike, uri: string, p: Position, dev: string, name: string): Irq[] {
+function irqsForHover(a: AnalysisLike, uri: string, p: Position, dev: string, name: string): IrqView[] {
   const all = irqsOfGroupModel(a.model, dev, name);
   const f = fileOf(a.model, uri);
   const st = f && statementAt(f, p);
@@ -66,7 +66,7 @@ export function domainHover(a: AnalysisLike, d: Domain): string {
   const lines: string[] = [];
   const kind = d.kind ? KINDS[d.kind] : undefined;
   lines.push(
-    `**${d.name}** : \`${d.kindText || '?'}\`${kind ? ` (${kind.cls})` : ''}${d.implied ? ` — per-device domain implied by \`${d.impliedFor?.name}\`` : ''}`,
+    `**${d.name}** : \`${d.kindText || '?'}\`${kind ? ` (${kind.cls})` : ''}${d.implied ? ` — per-device domain implied by \`${a.model.devices.name[d.impliedFor]}\`` : ''}`,
   );
   if (kind) lines.push('', kind.doc);
   const chain = chainOf(d);
@@ -75,16 +75,17 @@ export function domainHover(a: AnalysisLike, d: Domain): string {
   const u = usageOf(a, d);
   if (u) lines.push('', `Usage: ${usageText(u)}`);
   if (kind) lines.push('', `Parent rule: ${kind.parentRule}`);
-  if (d.servedDevices.length) lines.push('', `Serves: ${d.servedDevices.map((x) => x.name).join(', ')}`);
-  const problems = a.diagnostics.filter(
-    (x) => x.uri === d.uri && contains(d.range, x.range.start) && x.severity !== 'hint',
+  if (d.servedDevices.length)
+    lines.push('', `Serves: ${d.servedDevices.map((x) => a.model.devices.name[x]).join(', ')}`);
+  const problems = a.findings.filter(
+    (x) => x.file === d.file && d.start <= x.start && x.start <= d.end && x.severity !== 'hint',
   );
   for (const x of problems.slice(0, 5))
-    lines.push('', `⚠ \`${x.code}\`: ${RULES_BY_CODE.get(x.code)?.title ?? x.message}`);
+    lines.push('', `⚠ \`${x.code}\`: ${RULES_BY_CODE.get(x.code)?.title ?? messageOf(x)}`);
   return lines.join('\n');
 }
 
-export function deviceHover(a: AnalysisLike, d: Device): string {
+export function deviceHover(a: AnalysisLike, d: DeviceView): string {
   const lines = [`**${d.name}** (device)`];
   const facts: string[] = [];
   if (d.pci) facts.push(`PCI ${d.pci.text}`);
@@ -115,18 +116,27 @@ export function deviceHover(a: AnalysisLike, d: Device): string {
         .join(' → ')}`,
     );
   if (d.ioapic) lines.push('', `IO-APIC: ${d.ioapic.name}`);
-  if (d.irqs.length) {
-    lines.push('', `Interrupts: ${d.irqs.length}`);
-    for (const irq of d.irqs.slice(0, MAX_ROUTES)) {
+  const count = d.irqCount;
+  if (count) {
+    lines.push('', `Interrupts: ${count}`);
+    const shown: IrqView[] = [];
+    for (const g of d.groups) {
+      for (const irq of g.irqs) {
+        if (shown.length >= MAX_ROUTES) break;
+        shown.push(irq);
+      }
+      if (shown.length >= MAX_ROUTES) break;
+    }
+    for (const irq of shown) {
       const r = routeOf(a, irq);
       lines.push(`- \`${irq.id}\`${r ? ` ${placementText(r)}` : ''}`);
     }
-    if (d.irqs.length > MAX_ROUTES) lines.push(`- … and ${d.irqs.length - MAX_ROUTES} more`);
+    if (count > MAX_ROUTES) lines.push(`- … and ${count - MAX_ROUTES} more`);
   }
   return lines.join('\n');
 }
 
-export function irqHover(a: AnalysisLike, name: string, irqs: Irq[]): string {
+export function irqHover(a: AnalysisLike, name: string, irqs: IrqView[]): string {
   const lines = [
     `**${name}** (${irqs.length === 1 ? `interrupt ${irqs[0].id}` : `${irqs.length} interrupts`})`,
   ];

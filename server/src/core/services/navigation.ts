@@ -1,19 +1,23 @@
 // What is under the cursor, and where else it occurs: definition, references, document highlight,
-// rename and prepareRename. Occurrences are found per model; the language server unions them over
-// every model that contains the declaration (the files that include it, and those it includes).
+// rename and prepareRename. References are computed from the tables when asked (model/refs.ts);
+// the language server unions occurrences over every model that contains the declaration.
 
-import type { Device, Domain, IrqGroup, Model, Ref } from '../model';
-import type { NameNode, Position, Range } from '../syntax/ast';
 import {
-  cmp,
-  contains,
-  extent,
-  fileOf,
-  isBareName,
-  writeName,
-  type Location,
-  type WorkspaceEdit,
-} from './util';
+  deviceByName,
+  findDomain,
+  groupsOfDevice,
+  refsIn,
+  refsOfStatement,
+  targetOf,
+  type DeviceView,
+  type Domain,
+  type Model,
+  type Ref,
+} from '../model';
+import { GroupView } from '../model/views';
+import { St } from '../syntax/tree';
+import type { Position, Range } from '../syntax/ast';
+import { cmp, fileOf, isBareName, writeName, type Location, type WorkspaceEdit } from './util';
 
 export type SymbolKind = 'domain' | 'device' | 'irq';
 
@@ -27,8 +31,8 @@ export interface SymbolAt {
   /** the declaration under the cursor, rather than a use */
   declaration: boolean;
   domain?: Domain;
-  device?: Device;
-  group?: IrqGroup;
+  device?: DeviceView;
+  group?: GroupView;
   /** interrupts: the device part and the interrupt part of the name */
   deviceName?: string;
   irqName?: string;
@@ -41,78 +45,60 @@ export function symbolKey(s: { kind: SymbolKind; name: string }): string {
 
 /** The name at a position, if any (the innermost one: `nvme0` in `irq nvme0.io[0]` is the device). */
 export function symbolAt(model: Model, uri: string, p: Position): SymbolAt | undefined {
-  let best: { ref: Ref; size: number } | undefined;
-  for (const r of model.refs) {
-    if (r.uri !== uri || !contains(r.range, p)) continue;
-    const size = extent(r.range);
-    if (!best || size < best.size) best = { ref: r, size };
-  }
+  const file = fileOf(model, uri);
+  if (!file) return undefined;
+  const t = file.tree;
+  const off = file.offset(p);
+  const s = t.statementAt(off);
+  if (s < 0) return undefined;
+  let best: Ref | undefined;
+  refsOfStatement(file, s, (r) => {
+    if (r.start <= off && off <= r.end && (!best || r.end - r.start < best.end - best.start)) best = r;
+  });
   if (best) {
-    const r = best.ref;
+    const r = best;
+    const target = targetOf(model, r);
     if (r.kind === 'irq') {
-      const name = irqNameNode(model, uri, r.range);
-      if (!name) return undefined;
-      const deviceName = r.name
-        ? r.name.slice(0, r.name.length - name.value.length - 1)
-        : deviceOfIrqRef(model, uri, r.range);
-      if (deviceName === undefined) return undefined;
-      const g = r.target as IrqGroup | undefined;
+      const nameAtom = t.sB[s];
+      if (nameAtom < 0) return undefined;
+      const irqName = t.nameOf(nameAtom);
+      const deviceName = t.nameOf(t.sA[s]);
+      const g = target.group;
+      const group = g !== undefined ? new GroupView(model, g) : undefined;
+      const declaration =
+        g !== undefined &&
+        model.files[model.groups.file[g]] === file &&
+        model.groups.stmt[g] === s &&
+        t.sKind[s] === St.Irq;
       return {
         kind: 'irq',
-        name: `${deviceName}.${name.value}`,
-        range: name.range,
-        declaration: !!g && g.uri === uri && cmp(g.nameRange.start, r.range.start) === 0,
-        group: g,
-        device: g?.device,
+        name: `${deviceName}.${irqName}`,
+        range: file.range(t.aStart[nameAtom], t.aEnd(nameAtom)),
+        declaration,
+        group,
+        device: group?.device,
         deviceName,
-        irqName: name.value,
+        irqName,
       };
     }
+    const range = file.range(r.start, r.end);
     if (r.kind === 'domain')
-      return {
-        kind: 'domain',
-        name: r.name,
-        range: r.range,
-        declaration: false,
-        domain: r.target as Domain | undefined,
-      };
-    return {
-      kind: 'device',
-      name: r.name,
-      range: r.range,
-      declaration: false,
-      device: r.target as Device | undefined,
-    };
+      return { kind: 'domain', name: r.name, range, declaration: false, domain: target.domain };
+    return { kind: 'device', name: r.name, range, declaration: false, device: deviceByName(model, r.name) };
   }
-  for (const d of model.domains)
-    if (!d.implied && d.uri === uri && contains(d.nameRange, p))
-      return { kind: 'domain', name: d.name, range: d.nameRange, declaration: true, domain: d };
-  for (const d of model.devices)
-    if (d.uri === uri && contains(d.nameRange, p))
-      return { kind: 'device', name: d.name, range: d.nameRange, declaration: true, device: d };
-  return undefined;
-}
-
-/** The interrupt-name node of the irq/expect target starting where an irq ref starts. */
-function irqNameNode(model: Model, uri: string, r: Range): NameNode | undefined {
-  const f = fileOf(model, uri);
-  if (!f) return undefined;
-  for (const st of f.statements) {
-    if (st.type !== 'irq' && st.type !== 'expect') continue;
-    if (cmp(st.target.range.start, r.start) > 0) break;
-    const n = st.target.name;
-    if (n && (cmp(st.target.range.start, r.start) === 0 || cmp(n.range.start, r.start) === 0)) return n;
-  }
-  return undefined;
-}
-
-function deviceOfIrqRef(model: Model, uri: string, r: Range): string | undefined {
-  const f = fileOf(model, uri);
-  for (const st of f?.statements ?? []) {
-    if (st.type !== 'irq' && st.type !== 'expect') continue;
-    const n = st.target.name;
-    if (cmp(st.target.range.start, r.start) === 0 || (n && cmp(n.range.start, r.start) === 0))
-      return st.target.device.value;
+  // a declaration's name
+  const a = t.sA[s];
+  if (a >= 0 && t.aStart[a] <= off && off <= t.aEnd(a)) {
+    const name = t.nameOf(a);
+    const range = file.range(t.aStart[a], t.aEnd(a));
+    if (t.sKind[s] === St.Domain) {
+      const d = model.domains.find((x) => !x.implied && x.file === file && x.stmt === s);
+      if (d) return { kind: 'domain', name: d.name, range, declaration: true, domain: d };
+    }
+    if (t.sKind[s] === St.Device) {
+      const dev = deviceByName(model, name);
+      if (dev && dev.file === file) return { kind: 'device', name, range, declaration: true, device: dev };
+    }
   }
   return undefined;
 }
@@ -128,36 +114,44 @@ export function occurrences(model: Model, kind: SymbolKind, name: string): Occur
     const dot = name.lastIndexOf('.');
     const dev = name.slice(0, dot);
     const irq = name.slice(dot + 1);
-    for (const f of model.files)
-      for (const st of f.statements) {
-        if (st.type !== 'irq' && st.type !== 'expect') continue;
-        const n = st.target.name;
-        if (n && n.value === irq && st.target.device.value === dev)
-          out.push({ uri: f.uri, range: n.range, declaration: st.type === 'irq' });
+    for (const f of model.files) {
+      const t = f.tree;
+      for (let s = 0; s < t.sCount; s++) {
+        const k = t.sKind[s];
+        if ((k !== St.Irq && k !== St.Expect) || t.sA[s] < 0 || t.sB[s] < 0) continue;
+        const n = t.sB[s];
+        if (t.nameOf(n) === irq && t.nameOf(t.sA[s]) === dev)
+          out.push({ uri: f.uri, range: f.range(t.aStart[n], t.aEnd(n)), declaration: k === St.Irq });
       }
+    }
     return out;
   }
   if (kind === 'domain') {
     for (const d of model.domains)
       if (!d.implied && d.name === name) out.push({ uri: d.uri, range: d.nameRange, declaration: true });
   } else {
-    for (const d of model.devices)
-      if (d.name === name) out.push({ uri: d.uri, range: d.nameRange, declaration: true });
+    const D = model.devices;
+    for (let i = 0; i < D.count; i++)
+      if (D.name[i] === name) {
+        const f = model.files[D.file[i]];
+        out.push({ uri: f.uri, range: f.range(D.nameStart[i], D.nameEnd[i]), declaration: true });
+      }
   }
-  for (const r of model.refs)
-    if (r.kind === kind && r.name === name) out.push({ uri: r.uri, range: r.range, declaration: false });
+  for (const r of refsIn(model))
+    if (r.kind === kind && r.name === name)
+      out.push({ uri: r.file.uri, range: r.file.range(r.start, r.end), declaration: false });
   return out;
 }
 
 /** Where a symbol is declared (implied domains: the device that implies them). */
 export function definition(model: Model, s: SymbolAt): Location[] {
   if (s.kind === 'domain') {
-    const d = s.domain ?? model.domainsByName.get(s.name);
+    const d = s.domain ?? findDomain(model, s.name);
     if (!d) return [];
     return [{ uri: d.uri, range: d.nameRange }];
   }
   if (s.kind === 'device') {
-    const d = s.device ?? model.devicesByName.get(s.name);
+    const d = s.device ?? deviceByName(model, s.name);
     return d ? [{ uri: d.uri, range: d.nameRange }] : [];
   }
   return occurrences(model, 'irq', s.name)
@@ -197,14 +191,14 @@ export function prepareRename(model: Model, uri: string, p: Position): PrepareRe
   const s = symbolAt(model, uri, p);
   if (!s) return { error: 'Put the cursor on a domain, device or interrupt name to rename it.' };
   if (s.kind === 'domain') {
-    const d = s.domain ?? model.domainsByName.get(s.name);
+    const d = s.domain ?? findDomain(model, s.name);
     if (d?.implied)
       return {
-        error: `'${d.name}' is the per-device domain the kernel creates for ${d.impliedFor?.name ?? 'a device'}: its name comes from the PCI address and cannot be renamed.`,
+        error: `'${d.name}' is the per-device domain the kernel creates for ${d.impliedFor >= 0 ? model.devices.name[d.impliedFor] : 'a device'}: its name comes from the PCI address and cannot be renamed.`,
       };
     if (!d) return { error: `no domain is named '${s.name}': nothing to rename` };
   }
-  if (s.kind === 'device' && !(s.device ?? model.devicesByName.get(s.name)))
+  if (s.kind === 'device' && !(s.device ?? deviceByName(model, s.name)))
     return { error: `no device is named '${s.name}': nothing to rename` };
   if (s.kind === 'irq' && !s.group) return { error: `no interrupt is named '${s.name}': nothing to rename` };
   return { range: s.range, placeholder: s.kind === 'irq' ? s.irqName! : s.name };
@@ -217,13 +211,15 @@ export function checkNewName(models: readonly Model[], s: SymbolAt, newName: str
   if (s.kind === 'irq') {
     if (!isBareName(newName) || newName.includes('.'))
       return `'${newName}' cannot name an interrupt: use letters, digits, '_', '-', '/', '+' (no '.': DEVICE.NAME splits at the last '.')`;
-    for (const m of models)
-      if (m.devicesByName.get(s.deviceName!)?.groups.some((g) => g.name === newName))
+    for (const m of models) {
+      const dev = m.devicesByName.get(s.deviceName!);
+      if (dev !== undefined && [...groupsOfDevice(m, dev)].some((g) => m.groups.name[g] === newName))
         return `${s.deviceName} already has an interrupt named '${newName}'`;
+    }
     return undefined;
   }
   for (const m of models) {
-    if (s.kind === 'domain' && m.domainsByName.has(newName) && newName !== s.name)
+    if (s.kind === 'domain' && findDomain(m, newName) && newName !== s.name)
       return `a domain named '${newName}' exists already`;
     if (s.kind === 'device' && m.devicesByName.has(newName) && newName !== s.name)
       return `a device named '${newName}' exists already`;

@@ -1,18 +1,17 @@
 // Reading the simulation for one interrupt or domain, with a model-only fallback when the
 // analysis carries no simulation (the route's path from the model, no placement).
 
-import { chainOf } from '../checks/layering';
-import type { Domain, Irq, Model } from '../model';
+import { chainOf, deviceByName, type Domain, type IrqView, type Model } from '../model';
 import type { DomainUsage, Route } from '../simulate/types';
 import type { AnalysisLike } from './util';
 import { hex } from './util';
 
-export function routeOf(a: AnalysisLike, irq: Irq): Route | undefined {
-  return a.simulation?.routesById.get(irq.id) ?? a.simulation?.routes.find((r) => r.irq === irq.id);
+export function routeOf(a: AnalysisLike, irq: IrqView | number): Route | undefined {
+  return a.simulation?.route(typeof irq === 'number' ? irq : irq.k);
 }
 
 /** The domains an interrupt walks, endpoint first (from the simulation, else from the model). */
-export function pathOf(a: AnalysisLike, irq: Irq): string[] {
+export function pathOf(a: AnalysisLike, irq: IrqView): string[] {
   const r = routeOf(a, irq);
   if (r) return r.path;
   return chainOf(irq.domain).map((d) => d.name);
@@ -58,8 +57,8 @@ export function hasSimulation(a: AnalysisLike): boolean {
   return !!a.simulation;
 }
 
-export function irqsOfGroupModel(m: Model, deviceName: string, irqName: string): Irq[] {
-  const dev = m.devicesByName.get(deviceName);
+export function irqsOfGroupModel(m: Model, deviceName: string, irqName: string): IrqView[] {
+  const dev = deviceByName(m, deviceName);
   if (!dev) return [];
-  return dev.irqs.filter((i) => i.name === irqName);
+  return dev.groups.filter((g) => g.name === irqName).flatMap((g) => g.irqs);
 }

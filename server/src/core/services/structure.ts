@@ -2,8 +2,10 @@
 // workspace symbols, folding ranges, selection ranges and semantic tokens.
 
 import { KINDS, type DomainClass } from '../kinds';
-import type { Domain, Model } from '../model';
-import type { Atom, Position, Range, SourceFile, Statement } from '../syntax/ast';
+import { findDomain, groupsOfDevice, refsIn, type Domain, type Model } from '../model';
+import type { Atom, Position, Range, Statement } from '../syntax/ast';
+import { St } from '../syntax/tree';
+import { keywordEnd, type SyntaxFile } from '../syntax/view';
 import { cmp, contains, fileOf, statementAt } from './util';
 
 export type SymbolKind = 'domain' | 'device' | 'irq';
@@ -22,15 +24,17 @@ export interface DocumentSymbol {
 /**
  * The outline of one file: its domains as a tree (each under its nearest ancestor declared in
  * the same file; the per-device domains a device implies under their parent), then its devices,
- * each with its interrupts.
+ * each with its interrupts. The outline walks parents iteratively (a chain 2,000 deep is fine).
  */
 export function documentSymbols(m: Model, uri: string): DocumentSymbol[] {
-  const here = m.domains.filter((d) => d.uri === uri);
+  const file = fileOf(m, uri);
+  if (!file) return [];
+  const here = m.domains.filter((d) => d.file === file);
   const symbols = new Map<Domain, DocumentSymbol>();
   for (const d of here) {
     symbols.set(d, {
       name: d.name,
-      detail: `${d.kindText}${d.implied ? ` (implied by ${d.impliedFor?.name})` : ''}`,
+      detail: `${d.kindText}${d.implied ? ` (implied by ${m.devices.name[d.impliedFor]})` : ''}`,
       kind: 'domain',
       cls: d.kind ? KINDS[d.kind].cls : undefined,
       range: d.range,
@@ -49,30 +53,42 @@ export function documentSymbols(m: Model, uri: string): DocumentSymbol[] {
     const parent = anc && !seen.has(anc) ? symbols.get(anc) : undefined;
     (parent ? parent.children : top).push(symbols.get(d)!);
   }
-  for (const dev of m.devices) {
-    if (dev.uri !== uri) continue;
-    const children: DocumentSymbol[] = dev.groups
-      .filter((g) => g.uri === uri)
-      .map((g) => ({
-        name: g.statement.target.index
-          ? `${g.name}[${g.first === g.last ? g.first : `${g.first}..${g.last}`}]`
-          : g.name,
-        detail: g.irqs[0]?.source?.kind ?? '',
-        kind: 'irq' as const,
-        range: g.statement.range,
-        selectionRange: g.nameRange,
+  const D = m.devices;
+  const G = m.groups;
+  const t = file.tree;
+  for (let dev = 0; dev < D.count; dev++) {
+    if (m.files[D.file[dev]] !== file) continue;
+    const children: DocumentSymbol[] = [];
+    for (const g of groupsOfDevice(m, dev)) {
+      if (m.files[G.file[g]] !== file) continue;
+      const s = G.stmt[g];
+      const first = G.first[g];
+      children.push({
+        name:
+          first >= 0 ? `${G.name[g]}[${first === G.last[g] ? first : `${first}..${G.last[g]}`}]` : G.name[g],
+        detail: t.sD[s] >= 0 ? t.nameOf(t.sD[s]) : '',
+        kind: 'irq',
+        range: file.range(t.sStart[s], t.sEnd[s]),
+        selectionRange: file.range(t.aStart[t.sA[s]], t.sC[s] >= 0 ? t.aEnd(t.sC[s]) : t.aEnd(t.sB[s])),
         children: [],
-      }));
+      });
+    }
+    const rid = D.rid[dev];
     top.push({
-      name: dev.name,
-      detail: dev.pci ? `pci ${dev.pci.text}` : dev.platform ? 'platform' : '',
+      name: D.name[dev],
+      detail: rid >= 0 ? `pci ${pciOf(D.segment[dev], rid)}` : D.platform[dev] ? 'platform' : '',
       kind: 'device',
-      range: dev.range,
-      selectionRange: dev.nameRange,
+      range: file.range(D.start[dev], D.end[dev]),
+      selectionRange: file.range(D.nameStart[dev], D.nameEnd[dev]),
       children,
     });
   }
   return top;
+}
+
+function pciOf(seg: number, rid: number): string {
+  const h = (n: number, w: number) => n.toString(16).padStart(w, '0');
+  return `${h(seg, 4)}:${h(rid >> 8, 2)}:${h((rid >> 3) & 0x1f, 2)}.${rid & 7}`;
 }
 
 export interface WorkspaceSymbol {
@@ -84,26 +100,35 @@ export interface WorkspaceSymbol {
 }
 
 /** Declarations of a parsed file (no model needed: workspace symbols come from every file). */
-export function fileSymbols(f: SourceFile): WorkspaceSymbol[] {
+export function fileSymbols(f: SyntaxFile): WorkspaceSymbol[] {
   const out: WorkspaceSymbol[] = [];
-  for (const st of f.statements) {
-    if (st.type === 'domain')
+  const t = f.tree;
+  for (let s = 0; s < t.sCount; s++) {
+    const k = t.sKind[s];
+    const a = t.sA[s];
+    if (k === St.Domain)
       out.push({
-        name: st.name.value,
+        name: t.nameOf(a),
         kind: 'domain',
-        detail: st.kind?.value ?? '',
+        detail: t.sB[s] >= 0 ? t.nameOf(t.sB[s]) : '',
         uri: f.uri,
-        range: st.name.range,
+        range: f.range(t.aStart[a], t.aEnd(a)),
       });
-    else if (st.type === 'device')
-      out.push({ name: st.name.value, kind: 'device', detail: 'device', uri: f.uri, range: st.name.range });
-    else if (st.type === 'irq' && st.target.name)
+    else if (k === St.Device)
       out.push({
-        name: `${st.target.device.value}.${st.target.name.value}`,
-        kind: 'irq',
-        detail: st.source?.kind.value ?? '',
+        name: t.nameOf(a),
+        kind: 'device',
+        detail: 'device',
         uri: f.uri,
-        range: st.target.range,
+        range: f.range(t.aStart[a], t.aEnd(a)),
+      });
+    else if (k === St.Irq && t.sB[s] >= 0)
+      out.push({
+        name: `${t.nameOf(a)}.${t.nameOf(t.sB[s])}`,
+        kind: 'irq',
+        detail: t.sD[s] >= 0 ? t.nameOf(t.sD[s]) : '',
+        uri: f.uri,
+        range: f.range(t.aStart[a], t.sC[s] >= 0 ? t.aEnd(t.sC[s]) : t.aEnd(t.sB[s])),
       });
   }
   return out;
@@ -128,25 +153,29 @@ export interface FoldingRange {
   kind?: 'comment' | 'region';
 }
 
-export function foldingRanges(f: SourceFile): FoldingRange[] {
+export function foldingRanges(f: SyntaxFile): FoldingRange[] {
   const out: FoldingRange[] = [];
-  for (const st of f.statements) {
-    const block = 'block' in st ? st.block : undefined;
-    // the closing '}' stays visible
-    if (block && block.range.end.line - 1 > block.range.start.line)
-      out.push({ startLine: block.range.start.line, endLine: block.range.end.line - 1 });
+  const t = f.tree;
+  const L = t.lines;
+  const starts = new Set<number>();
+  for (let s = 0; s < t.sCount; s++) {
+    starts.add(L.lineOf(t.sStart[s]));
+    const open = t.sBOpen[s];
+    if (open >= 0) {
+      const close = t.sBClose[s] >= 0 ? t.sBClose[s] + 1 : t.sEnd[s];
+      const a = L.lineOf(open);
+      const b = L.lineOf(close);
+      // the closing '}' stays visible
+      if (b - 1 > a) out.push({ startLine: a, endLine: b - 1 });
+      for (let p = t.sProps[s]; p < t.sProps[s] + t.sNProps[s]; p++) starts.add(L.lineOf(t.pStart[p]));
+    }
   }
   // runs of whole-line comments
   let runStart = -1;
   let prev = -2;
-  const ownLine = new Set<number>();
-  const starts = new Set<number>(f.statements.map((s) => s.range.start.line));
-  for (const st of f.statements)
-    if ('block' in st && st.block) for (const p of st.block.properties) starts.add(p.range.start.line);
-  for (const c of f.comments) if (!starts.has(c.range.start.line)) ownLine.add(c.range.start.line);
-  for (const c of f.comments) {
-    const l = c.range.start.line;
-    if (!ownLine.has(l)) continue;
+  for (let c = 0; c < t.cCount; c++) {
+    const l = L.lineOf(t.cStart[c]);
+    if (starts.has(l)) continue;
     if (l !== prev + 1) {
       if (runStart >= 0 && prev > runStart) out.push({ startLine: runStart, endLine: prev, kind: 'comment' });
       runStart = l;
@@ -163,10 +192,13 @@ export interface SelectionRange {
 }
 
 /** Nested ranges around a position: atom or name, property, block, statement, whole file. */
-export function selectionRange(f: SourceFile, p: Position): SelectionRange {
+export function selectionRange(f: SyntaxFile, p: Position): SelectionRange {
   const chain: Range[] = [];
-  const last = f.statements[f.statements.length - 1];
-  const whole: Range = { start: { line: 0, character: 0 }, end: last ? last.range.end : p };
+  const t = f.tree;
+  const whole: Range = {
+    start: { line: 0, character: 0 },
+    end: t.sCount ? f.position(t.sEnd[t.sCount - 1]) : p,
+  };
   chain.push(whole);
   const st = statementAt(f, p);
   if (st) {
@@ -281,65 +313,78 @@ const M_DECL = 1;
 const M_DEFAULT_LIBRARY = 1 << 1;
 const M_IMPLIED = 1 << 6;
 
-interface Tok {
-  line: number;
-  char: number;
-  length: number;
-  type: number;
-  mods: number;
-}
-
-/** The LSP relative encoding (5 integers per token), tokens sorted by position. */
+/**
+ * The LSP relative encoding (5 integers per token), tokens sorted by position. Reads the tables: a
+ * range request walks only the statements that overlap it.
+ */
 export function semanticTokens(m: Model, uri: string, range?: Range): number[] {
   const f = fileOf(m, uri);
   if (!f) return [];
-  const toks: Tok[] = [];
-  const push = (r: Range, type: number, mods: number) => {
-    if (r.start.line !== r.end.line || r.end.character <= r.start.character) return;
-    if (range && (r.end.line < range.start.line || r.start.line > range.end.line)) return;
-    toks.push({
-      line: r.start.line,
-      char: r.start.character,
-      length: r.end.character - r.start.character,
-      type,
-      mods,
-    });
+  const t = f.tree;
+  const L = t.lines;
+  // the statements (and so the offsets) the request covers
+  const lo = range ? L.offset(range.start) : 0;
+  const hi = range ? L.offset({ line: range.end.line + 1, character: 0 }) : t.text.length;
+  let s0 = range ? t.firstEndingAtOrAfter(lo) : 0;
+  if (s0 > 0 && t.sEnd[s0 - 1] >= lo) s0--;
+  const toks: number[] = []; // start, length, type, mods
+  const push = (start: number, end: number, type: number, mods: number) => {
+    if (end <= start || end < lo || start > hi) return;
+    toks.push(start, end - start, type, mods);
   };
-  const domainTok = (d: Domain | undefined, r: Range, decl: boolean) => {
+  const domainKinds = new Map<string, Domain | undefined>();
+  const domainTok = (name: string, start: number, end: number, decl: boolean) => {
+    let d = domainKinds.get(name);
+    if (d === undefined && !domainKinds.has(name)) domainKinds.set(name, (d = findDomain(m, name)));
     const cls = d?.kind ? KINDS[d.kind].cls : undefined;
-    if (!cls) return push(r, T_TYPE, decl ? M_DECL : 0);
-    push(r, CLASS_TYPE[cls], CLASS_MOD[cls] | (decl ? M_DECL : 0) | (d?.implied ? M_IMPLIED : 0));
+    if (!cls) return push(start, end, T_TYPE, decl ? M_DECL : 0);
+    push(start, end, CLASS_TYPE[cls], CLASS_MOD[cls] | (decl ? M_DECL : 0) | (d?.implied ? M_IMPLIED : 0));
   };
-  for (const d of m.domains) if (d.uri === uri && !d.implied) domainTok(d, d.nameRange, true);
-  for (const d of m.devices) if (d.uri === uri) push(d.nameRange, T_VARIABLE, M_DECL);
-  for (const r of m.refs) {
-    if (r.uri !== uri) continue;
-    if (r.kind === 'domain') domainTok(r.target as Domain | undefined, r.range, false);
-    else if (r.kind === 'device') push(r.range, T_VARIABLE, 0);
+  for (let s = s0; s < t.sCount && t.sStart[s] <= hi; s++) {
+    const kind = t.sKind[s];
+    push(t.sStart[s], keywordEnd(t, s), T_KEYWORD, 0);
+    const a = t.sA[s];
+    if (kind === St.Domain && a >= 0) domainTok(t.nameOf(a), t.aStart[a], t.aEnd(a), true);
+    if (kind === St.Device && a >= 0) push(t.aStart[a], t.aEnd(a), T_VARIABLE, M_DECL);
+    if (kind === St.Domain && t.sB[s] >= 0)
+      push(t.aStart[t.sB[s]], t.aEnd(t.sB[s]), T_TYPE, M_DEFAULT_LIBRARY);
+    if ((kind === St.Irq || kind === St.Expect) && t.sB[s] >= 0)
+      push(t.aStart[t.sB[s]], t.aEnd(t.sB[s]), T_EVENT, kind === St.Irq ? M_DECL : 0);
+    if (kind === St.Irq && t.sD[s] >= 0) push(t.aStart[t.sD[s]], t.aEnd(t.sD[s]), T_ENUM_MEMBER, 0);
+    for (let p = t.sProps[s]; p < t.sProps[s] + t.sNProps[s]; p++)
+      push(t.pStart[p], t.pNameEnd(p), T_PROPERTY, 0);
   }
-  for (const st of f.statements) {
-    push(st.keyword.range, T_KEYWORD, 0);
-    if (st.type === 'domain' && st.kind) push(st.kind.range, T_TYPE, M_DEFAULT_LIBRARY);
-    if ((st.type === 'irq' || st.type === 'expect') && st.target.name)
-      push(st.target.name.range, T_EVENT, st.type === 'irq' ? M_DECL : 0);
-    if (st.type === 'irq' && st.source) push(st.source.kind.range, T_ENUM_MEMBER, 0);
-    if (st.type === 'expect') for (const c of st.clauses) push(c.name.range, T_PROPERTY, 0);
-    if ((st.type === 'domain' || st.type === 'device' || st.type === 'irq') && st.block)
-      for (const p of st.block.properties) push(p.name.range, T_PROPERTY, 0);
+  for (const r of refsIn(m, f)) {
+    if (r.end < lo || r.start > hi) continue;
+    if (r.kind === 'domain') domainTok(r.name, r.start, r.end, false);
+    else if (r.kind === 'device') push(r.start, r.end, T_VARIABLE, 0);
   }
-  toks.sort((a, b) => a.line - b.line || a.char - b.char || a.length - b.length);
+  // sort by start, then length; keep the first of overlapping tokens
+  const n = toks.length / 4;
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  order.sort((x, y) => toks[x * 4] - toks[y * 4] || toks[x * 4 + 1] - toks[y * 4 + 1]);
   const data: number[] = [];
   let pl = 0;
   let pc = 0;
-  let lastLine = -1;
   let lastEnd = -1;
-  for (const t of toks) {
-    if (t.line === lastLine && t.char < lastEnd) continue; // overlapping: keep the first
-    data.push(t.line - pl, t.line === pl ? t.char - pc : t.char, t.length, t.type, t.mods);
-    pl = t.line;
-    pc = t.char;
-    lastLine = t.line;
-    lastEnd = t.char + t.length;
+  for (const i of order) {
+    const start = toks[i * 4];
+    const len = toks[i * 4 + 1];
+    if (start < lastEnd) continue; // overlapping: keep the first
+    const pos = L.position(start);
+    const end = L.position(start + len);
+    if (end.line !== pos.line) continue; // tokens never span lines
+    data.push(
+      pos.line - pl,
+      pos.line === pl ? pos.character - pc : pos.character,
+      len,
+      toks[i * 4 + 2],
+      toks[i * 4 + 3],
+    );
+    pl = pos.line;
+    pc = pos.character;
+    lastEnd = start + len;
   }
   return data;
 }

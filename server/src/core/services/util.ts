@@ -3,7 +3,8 @@
 import type { Analysis } from '../index';
 import type { Model } from '../model';
 import type { Simulation } from '../simulate/types';
-import type { Position, Range, SourceFile, Statement } from '../syntax/ast';
+import type { Position, Range, Statement } from '../syntax/ast';
+import type { SyntaxFile } from '../syntax/view';
 
 /** An analysis, with the simulation when the core computed one. */
 export type AnalysisLike = Analysis & { simulation?: Simulation };
@@ -57,38 +58,37 @@ export function writeName(s: string): string {
   return isBareName(s) ? s : `"${s.replace(/["\\]/g, (c) => '\\' + c)}"`;
 }
 
-export function fileOf(model: Model, uri: string): SourceFile | undefined {
-  return model.files.find((f) => f.uri === uri);
+export function fileOf(model: Model, uri: string): SyntaxFile | undefined {
+  return model.fileByUri.get(uri) ?? model.files.find((f) => f.uri === uri);
 }
 
-/** The statement whose range holds the position (binary search: statements are in text order). */
-export function statementAt(file: SourceFile, p: Position): Statement | undefined {
-  const sts = file.statements;
-  let lo = 0;
-  let hi = sts.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const r = sts[mid].range;
-    if (cmp(r.end, p) < 0) lo = mid + 1;
-    else if (cmp(p, r.start) < 0) hi = mid - 1;
-    else return sts[mid];
-  }
-  return undefined;
+/** The statement (as an object) whose range holds the position. */
+export function statementAt(file: SyntaxFile, p: Position): Statement | undefined {
+  return file.statementAt(p);
 }
 
-/** Line starts of a text, for offset <-> position conversions. */
+/** Line starts of a text (LF, CR and CRLF end lines, as LSP counts), for offset <-> position conversions. */
 export function lineStarts(text: string): number[] {
   const out = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) out.push(i + 1);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) out.push(i + 1);
+    else if (c === 13) {
+      if (text.charCodeAt(i + 1) === 10) i++;
+      out.push(i + 1);
+    }
+  }
   return out;
 }
 
 export function offsetAt(starts: readonly number[], text: string, p: Position): number {
+  if (p.line < 0) return 0;
   if (p.line >= starts.length) return text.length;
   // a character beyond the line's end means the end of the line (before its line break)
-  let lineEnd = p.line + 1 < starts.length ? starts[p.line + 1] - 1 : text.length;
+  let lineEnd = p.line + 1 < starts.length ? starts[p.line + 1] : text.length;
+  if (lineEnd > starts[p.line] && text.charCodeAt(lineEnd - 1) === 10) lineEnd--;
   if (lineEnd > starts[p.line] && text.charCodeAt(lineEnd - 1) === 13) lineEnd--;
-  return Math.min(starts[p.line] + p.character, lineEnd);
+  return Math.min(starts[p.line] + Math.max(0, p.character), lineEnd);
 }
 
 export function sliceRange(text: string, starts: readonly number[], r: Range): string {

@@ -2,12 +2,14 @@
 // the diagram model. Plain JSON data, derived from one analysis.
 
 import { KINDS, type DomainClass } from '../kinds';
-import type { Device, Domain, Model } from '../model';
-import type { CpuUsage, Route } from '../simulate/types';
+import { messageOf, type Finding } from '../diagnostics';
+import { chainOf, groupsOfDevice, irqDead, irqName, type Domain, type Model } from '../model';
+import { GroupFlag } from '../model/types';
+import type { CpuUsage, DomainUsage, Route } from '../simulate/types';
 import type { Range } from '../syntax/ast';
-import type { Diagnostic, Severity } from '../types';
-import { routeOf, usageOf } from './routes';
-import { contains, type AnalysisLike } from './util';
+import type { Severity } from '../types';
+import { routeOf } from './routes';
+import type { AnalysisLike } from './util';
 
 export interface ProblemCounts {
   error: number;
@@ -126,25 +128,29 @@ export interface Diagram {
   syntaxErrors: number;
 }
 
-function counts(diags: readonly Diagnostic[]): ProblemCounts {
+function counts(list: readonly Finding[]): ProblemCounts {
   const c: ProblemCounts = { error: 0, warning: 0, information: 0, hint: 0 };
-  for (const d of diags) c[d.severity]++;
+  for (const d of list) c[d.severity]++;
   return c;
 }
 
-/** Diagnostics within a declaration (implied domains: none of their own). */
-function problemsIn(diags: readonly Diagnostic[], uri: string, range: Range): Diagnostic[] {
-  return diags.filter((d) => d.uri === uri && contains(range, d.range.start) && contains(range, d.range.end));
+/** Findings within a declaration's span (implied domains: none of their own). */
+function problemsIn(list: readonly Finding[], d: Domain): Finding[] {
+  return list.filter((f) => f.file === d.file && d.start <= f.start && f.end <= d.end);
 }
 
-function usage(a: AnalysisLike, d: Domain): Usage | null {
-  const u = usageOf(a, d);
-  return u ? { resource: u.resource, used: u.used, size: u.size } : null;
+/** Usage by domain name, made once per request. */
+function usages(a: AnalysisLike): Map<string, Usage> {
+  const out = new Map<string, Usage>();
+  for (const u of a.simulation?.domains ?? ([] as DomainUsage[]))
+    if (!out.has(u.name)) out.set(u.name, { resource: u.resource, used: u.used, size: u.size });
+  return out;
 }
 
 export function domainTree(a: AnalysisLike): DomainTree {
   const m = a.model;
   const nodes = new Map<Domain, DomainTreeNode>();
+  const use = usages(a);
   for (const d of m.domains) {
     nodes.set(d, {
       name: d.name,
@@ -154,9 +160,9 @@ export function domainTree(a: AnalysisLike): DomainTree {
       uri: d.uri,
       range: d.range,
       selectionRange: d.nameRange,
-      usage: usage(a, d),
-      problems: counts(d.implied ? [] : problemsIn(a.diagnostics, d.uri, d.range)),
-      devices: d.servedDevices.map((x) => x.name),
+      usage: use.get(d.name) ?? null,
+      problems: counts(d.implied ? [] : problemsIn(a.findings, d)),
+      devices: d.servedDevices.map((x) => m.devices.name[x]),
       children: [],
     });
   }
@@ -201,46 +207,55 @@ function isInLoop(d: Domain): boolean {
 
 export function routes(a: AnalysisLike): Routes {
   const m = a.model;
-  return {
-    uri: m.rootUri,
-    simulated: !!a.simulation,
-    devices: m.devices.map((dev) => ({
-      device: dev.name,
-      uri: dev.uri,
-      range: dev.range,
-      irqs: dev.irqs.map((irq) => {
-        const r = routeOf(a, irq);
-        const path: string[] = [];
-        const seen = new Set<Domain>();
-        for (let c = irq.domain; c && !seen.has(c); c = c.parent) {
-          seen.add(c);
-          path.push(c.name);
-        }
-        return {
-          irq: irq.id,
-          uri: irq.uri,
-          range: irq.range,
+  const D = m.devices;
+  const devices: DeviceRoutes[] = [];
+  for (let dev = 0; dev < D.count; dev++) {
+    const file = m.files[D.file[dev]];
+    const irqs: RouteInfo[] = [];
+    for (const g of groupsOfDevice(m, dev)) {
+      const ep = m.groups.domain[g] >= 0 ? m.domains[m.groups.domain[g]] : undefined;
+      const path = chainOf(ep).map((d) => d.name);
+      const gf = m.files[m.groups.file[g]];
+      const s = m.groups.stmt[g];
+      for (let i = 0; i < m.groups.size[g]; i++) {
+        const k = m.groups.order[g] + i;
+        if (irqDead(m, k)) continue;
+        const r = routeOf(a, k);
+        irqs.push({
+          irq: r?.irq ?? irqName(m, k),
+          uri: gf.uri,
+          range: r?.range ?? gf.range(gf.tree.sStart[s], gf.tree.sEnd[s]),
           cpu: r?.cpu ?? null,
           vector: r?.vector ?? null,
           lpi: r?.lpi ?? null,
           irte: r?.irte ?? null,
           event: r?.event ?? null,
-          managed: irq.managed,
+          managed: (m.groups.flags[g] & GroupFlag.Managed) !== 0,
           path: r?.path ?? path,
           hops: r?.hops ?? [],
           message: r?.message ?? null,
           failure: r?.failure ?? null,
-        };
-      }),
-    })),
-  };
+        });
+      }
+    }
+    devices.push({ device: D.name[dev], uri: file.uri, range: file.range(D.start[dev], D.end[dev]), irqs });
+  }
+  return { uri: m.rootUri, simulated: !!a.simulation, devices };
 }
 
 const domainId = (d: Domain) => `domain:${d.name}`;
-const deviceId = (d: Device) => `device:${d.name}`;
+const deviceId = (name: string) => `device:${name}`;
 
-function problem(d: Diagnostic): Problem {
-  return { code: d.code, severity: d.severity, message: d.message, uri: d.uri, range: d.range };
+function problem(d: Finding): Problem {
+  return {
+    code: d.code,
+    severity: d.severity,
+    message: messageOf(d),
+    uri: d.uri,
+    range: d.file
+      ? d.file.range(d.start, d.end)
+      : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+  };
 }
 
 export function diagram(a: AnalysisLike): Diagram {
@@ -248,8 +263,9 @@ export function diagram(a: AnalysisLike): Diagram {
   const nodes: DiagramNode[] = [];
   const edges: DiagramEdge[] = [];
   const ids = new Set<string>();
-  // which node a diagnostic belongs to: the innermost declaration holding it
-  const owners: { id: string; uri: string; range: Range }[] = [];
+  const use = usages(a);
+  // which node a finding belongs to: the innermost declaration holding it (by file and offsets)
+  const owners: { id: string; file: unknown; start: number; end: number }[] = [];
   for (const d of m.domains) {
     const id = domainId(d);
     if (ids.has(id)) continue; // a duplicate name: the first declaration
@@ -263,90 +279,117 @@ export function diagram(a: AnalysisLike): Diagram {
       implied: d.implied,
       uri: d.uri,
       range: d.implied ? d.nameRange : d.range,
-      usage: usage(a, d),
+      usage: use.get(d.name) ?? null,
       problems: [],
     });
-    if (!d.implied) owners.push({ id, uri: d.uri, range: d.range });
+    if (!d.implied) owners.push({ id, file: d.file, start: d.start, end: d.end });
   }
-  for (const dev of m.devices) {
-    const id = deviceId(dev);
+  const D = m.devices;
+  const G = m.groups;
+  for (let dev = 0; dev < D.count; dev++) {
+    const id = deviceId(D.name[dev]);
     if (ids.has(id)) continue;
     ids.add(id);
+    const file = m.files[D.file[dev]];
     nodes.push({
       id,
       type: 'device',
-      label: dev.name,
+      label: D.name[dev],
       kind: 'device',
       cls: 'device',
       implied: false,
-      uri: dev.uri,
-      range: dev.range,
+      uri: file.uri,
+      range: file.range(D.start[dev], D.end[dev]),
       usage: null,
       problems: [],
     });
-    owners.push({ id, uri: dev.uri, range: dev.range });
-    for (const g of dev.groups) owners.push({ id, uri: g.uri, range: g.statement.range });
+    owners.push({ id, file, start: D.start[dev], end: D.end[dev] });
+    for (const g of groupsOfDevice(m, dev)) {
+      const gf = m.files[G.file[g]];
+      owners.push({ id, file: gf, start: gf.tree.sStart[G.stmt[g]], end: gf.tree.sEnd[G.stmt[g]] });
+    }
   }
-  // interrupts per edge, from the endpoint domains' chains
+  // interrupts per edge, from the endpoint domains' chains (counted per group: a range is one row)
   const through = new Map<Domain, number>();
   const users = new Map<string, number>();
-  for (const irq of m.irqs) {
-    if (!irq.domain) continue;
-    users.set(
-      `${irq.device.name}->${irq.domain.name}`,
-      (users.get(`${irq.device.name}->${irq.domain.name}`) ?? 0) + 1,
-    );
-    const seen = new Set<Domain>();
-    for (let c: Domain | undefined = irq.domain; c && !seen.has(c); c = c.parent) {
-      seen.add(c);
-      through.set(c, (through.get(c) ?? 0) + 1);
-    }
+  for (let g = 0; g < G.count; g++) {
+    if (G.domain[g] < 0) continue;
+    const ep = m.domains[G.domain[g]];
+    const n = G.size[g] - (G.dead.get(g)?.size ?? 0);
+    const key = `${D.name[G.device[g]]}->${ep.name}`;
+    users.set(key, (users.get(key) ?? 0) + n);
+    for (const c of chainOf(ep)) through.set(c, (through.get(c) ?? 0) + n);
   }
   for (const d of m.domains) {
     if (!d.parent) continue;
-    const site = d.parentRef ?? { uri: d.uri, range: d.nameRange };
+    const site = d.parentRef ?? { file: d.file, start: d.nameStart, end: d.nameEnd };
     edges.push({
       from: domainId(d),
       to: domainId(d.parent),
       type: 'parent',
-      uri: site.uri,
-      range: site.range,
+      uri: site.file.uri,
+      range: site.file.range(site.start, site.end),
       irqs: through.get(d) ?? 0,
     });
   }
-  for (const dev of m.devices) {
-    const links: [EdgeType, Domain | undefined, { uri: string; range: Range } | undefined][] = [
-      ['msi-domain', dev.msiDomain, dev.msiDomainRef],
-      ['ims', dev.ims, dev.imsRef],
-      ['ntb', dev.ntb, dev.ntbRef],
-      ['ioapic', dev.ioapic ?? dev.irqs.find((i) => i.domain?.kind === 'ioapic')?.domain, dev.ioapicRef],
+  for (let dev = 0; dev < D.count; dev++) {
+    const file = m.files[D.file[dev]];
+    const t = file.tree;
+    const dom = (i: number) => (i >= 0 ? m.domains[i] : undefined);
+    let io = dom(D.ioapic[dev]);
+    if (!io)
+      for (const g of groupsOfDevice(m, dev)) {
+        const ep = dom(G.domain[g]);
+        if (ep?.kind === 'ioapic') {
+          io = ep;
+          break;
+        }
+      }
+    const links: [EdgeType, Domain | undefined, number][] = [
+      ['msi-domain', dom(D.msiDomain[dev]), D.msiDomainRef[dev]],
+      ['ims', dom(D.ims[dev]), D.imsRef[dev]],
+      ['ntb', dom(D.ntb[dev]), D.ntbRef[dev]],
+      ['ioapic', io, D.ioapicRef[dev]],
     ];
     const seen = new Set<Domain>();
-    for (const [type, dom, ref] of links) {
-      if (!dom || seen.has(dom)) continue;
-      seen.add(dom);
-      const site = ref ?? { uri: dev.uri, range: dev.nameRange };
+    for (const [type, target, ref] of links) {
+      if (!target || seen.has(target)) continue;
+      seen.add(target);
+      const range =
+        ref >= 0 ? file.range(t.aStart[ref], t.aEnd(ref)) : file.range(D.nameStart[dev], D.nameEnd[dev]);
       edges.push({
-        from: deviceId(dev),
-        to: domainId(dom),
+        from: deviceId(D.name[dev]),
+        to: domainId(target),
         type,
-        uri: site.uri,
-        range: site.range,
-        irqs: users.get(`${dev.name}->${dom.name}`) ?? 0,
+        uri: file.uri,
+        range,
+        irqs: users.get(`${D.name[dev]}->${target.name}`) ?? 0,
       });
     }
   }
-  // problems per node
+  // problems per node: statements do not overlap, so a binary search per file finds the owner
   const byId = new Map(nodes.map((n) => [n.id, n]));
-  for (const diag of a.diagnostics) {
-    let best: { id: string; size: number } | undefined;
-    for (const o of owners) {
-      if (o.uri !== diag.uri || !contains(o.range, diag.range.start)) continue;
-      const size =
-        (o.range.end.line - o.range.start.line) * 1e6 + (o.range.end.character - o.range.start.character);
-      if (!best || size < best.size) best = { id: o.id, size };
+  const byFile = new Map<unknown, typeof owners>();
+  for (const o of owners) {
+    let list = byFile.get(o.file);
+    if (!list) byFile.set(o.file, (list = []));
+    list.push(o);
+  }
+  for (const list of byFile.values()) list.sort((x, y) => x.start - y.start || y.end - x.end);
+  for (const f of a.findings) {
+    const list = byFile.get(f.file);
+    if (!list) continue;
+    let lo = 0;
+    let hi = list.length - 1;
+    let at = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid].start <= f.start) {
+        at = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
     }
-    if (best) byId.get(best.id)!.problems.push(problem(diag));
+    if (at >= 0 && f.start <= list[at].end) byId.get(list[at].id)!.problems.push(problem(f));
   }
   return {
     uri: m.rootUri,
@@ -354,6 +397,6 @@ export function diagram(a: AnalysisLike): Diagram {
     nodes,
     edges,
     cpus: a.simulation?.cpus ?? [],
-    syntaxErrors: a.diagnostics.filter((d) => d.code === 'syntax').length,
+    syntaxErrors: a.findings.filter((d) => d.code === 'syntax').length,
   };
 }

@@ -1,11 +1,21 @@
 // `expect` and `inject` (LANGUAGE.md 2.4), evaluated against the finished allocation.
 
-import { msiParentFor, type Device, type Domain } from '../model';
-import type { Atom, ExpectClause } from '../syntax/ast';
 import { EXPECT_CLAUSES } from '../kinds';
+import {
+  chainOf,
+  msiParentOfDevice,
+  pciText,
+  statementSite,
+  groupOfIrq,
+  type Domain,
+  type Site,
+} from '../model';
+import { rangeOf } from '../model/types';
+import { At, type SyntaxTree } from '../syntax/tree';
 import type { Simulator } from './index';
 import { NR_VECTORS } from './matrix';
 import { decodeX86, formatMessage, GITS_TRANSLATER } from './messages';
+import type { SimulationResult } from './result';
 import type { InjectResult, Route } from './types';
 
 const hex = (n: number) => '0x' + n.toString(16);
@@ -29,23 +39,25 @@ interface ClauseTest {
   found(r: Route): string;
 }
 
-function numbers(args: Atom[]): number[] | undefined {
+/** The numbers of a clause's values, or undefined when one is not a number. */
+function numbers(t: SyntaxTree, first: number, n: number): number[] | undefined {
   const out: number[] = [];
-  for (const a of args) {
-    if (a.kind !== 'number') return undefined;
-    out.push(a.value);
+  for (let a = first; a < first + n; a++) {
+    if (t.atomKind(a) !== At.Number) return undefined;
+    out.push(t.v1(a));
   }
   return out;
 }
 
-function clauseTest(c: ExpectClause): ClauseTest | string {
-  const name = c.name.value;
+function clauseTest(t: SyntaxTree, p: number): ClauseTest | string {
+  const name = t.names.names[t.pName[p]];
   if (!(EXPECT_CLAUSES as readonly string[]).includes(name))
     return `'${name}' is not an expectation: expected one of ${EXPECT_CLAUSES.join(', ')}`;
+  const first = t.pAtoms[p];
+  const n = t.pNAtoms[p];
   if (name === 'path') {
-    const names = c.args
-      .filter((a): a is Extract<Atom, { kind: 'name' }> => a.kind === 'name')
-      .map((a) => a.value);
+    const names: string[] = [];
+    for (let a = first; a < first + n; a++) if (t.isName(a)) names.push(t.nameOf(a));
     if (names.length === 0) return 'path: expected domain names, endpoint first: path A > B > VECTOR';
     const want = names.join(' > ');
     return {
@@ -54,7 +66,7 @@ function clauseTest(c: ExpectClause): ClauseTest | string {
       found: (r) => `path ${r.path.join(' > ') || '(none)'}`,
     };
   }
-  const ns = numbers(c.args);
+  const ns = numbers(t, first, n);
   if (name === 'message') {
     if (!ns || ns.length !== 2)
       return 'message: expected the address and the data, e.g. message 0xfee03000 0x0024';
@@ -80,29 +92,33 @@ function clauseTest(c: ExpectClause): ClauseTest | string {
   };
 }
 
-export function evaluateExpects(sim: Simulator): void {
-  for (const e of sim.m.expects) {
+export function evaluateExpects(sim: Simulator, res: SimulationResult): void {
+  const m = sim.m;
+  for (const e of m.expects) {
     if (e.targets.length === 0) continue;
-    for (const c of e.statement.clauses) {
-      const t = clauseTest(c);
-      if (typeof t === 'string') {
-        sim.report('bad-value', e.uri, c.range, t);
+    const t = e.file.tree;
+    const s = e.stmt;
+    for (let p = t.sProps[s]; p < t.sProps[s] + t.sNProps[s]; p++) {
+      const site: Site = { file: e.file, start: t.pStart[p], end: t.pEnd(p) };
+      const c = clauseTest(t, p);
+      if (typeof c === 'string') {
+        sim.s.report('bad-value', site, c);
         continue;
       }
       const bad: Route[] = [];
-      for (const irq of e.targets) {
-        const r = sim.routesById.get(irq.id);
-        if (r && (r.failure || !t.test(r))) bad.push(r);
+      for (const k of e.targets) {
+        const r = res.route(k);
+        if (r && (r.failure || !c.test(r))) bad.push(r);
       }
       if (bad.length === 0) continue;
       const r = bad[0];
       const found = r.failure
         ? `${r.irq} was not allocated (${r.failure.code}: ${r.failure.message})`
-        : `found ${t.found(r)} (${r.irq}: ${summary(r)})`;
+        : `found ${c.found(r)} (${r.irq}: ${summary(r)})`;
       const more =
         e.targets.length > 1 ? ` [${bad.length} of the ${e.targets.length} interrupts named differ]` : '';
-      sim.report('expect-failed', e.uri, c.range, `expected ${t.want}, ${found}${more}`, [
-        { uri: r.uri, range: r.range, message: `${r.irq}: ${summary(r)}` },
+      sim.s.report('expect-failed', site, `expected ${c.want}, ${found}${more}`, [
+        { ...statementSite(m, groupOfIrq(m, r.k)), message: `${r.irq}: ${summary(r)}` },
       ]);
     }
   }
@@ -125,10 +141,10 @@ function unrouted(reason: string): InjectOutcome {
   return { irq: null, cpu: null, vector: null, lpi: null, reason, text: reason, landed: false };
 }
 
-function fires(r: Route, via: string, from: Device): InjectOutcome {
+function fires(r: Route, via: string, from: string): InjectOutcome {
   const where = r.lpi !== null ? `LPI ${r.lpi} on CPU ${r.cpu}` : `CPU ${r.cpu} vector ${hex(r.vector ?? 0)}`;
   const foreign =
-    r.device !== from.name
+    r.device !== from
       ? ` (an interrupt of ${r.device}: a device whose MSIs are not isolated can raise another device's interrupt)`
       : '';
   return {
@@ -137,46 +153,54 @@ function fires(r: Route, via: string, from: Device): InjectOutcome {
     vector: r.vector,
     lpi: r.lpi,
     reason: null,
-    text: `the write from ${from.name} fires ${r.irq} on ${where}${via}${foreign}`,
+    text: `the write from ${from} fires ${r.irq} on ${where}${via}${foreign}`,
     landed: true,
   };
 }
 
 /** The domains a device's writes travel through: its message domain (or IMS/NTB), else its scope's MSI parent. */
-function deviceChain(sim: Simulator, dev: Device): Domain[] {
-  const start = dev.msiDomain ?? dev.ims ?? dev.ntb ?? msiParentFor(sim.m, dev.pci);
-  return start ? sim.chainOf(start) : [];
+function deviceChain(sim: Simulator, dev: number): Domain[] {
+  const m = sim.m;
+  const D = m.devices;
+  const di = D.msiDomain[dev] >= 0 ? D.msiDomain[dev] : D.ims[dev] >= 0 ? D.ims[dev] : D.ntb[dev];
+  const start = di >= 0 ? m.domains[di] : msiParentOfDevice(m, dev);
+  return start ? chainOf(start) : [];
 }
 
 /** Resolves a write of `data` to `address` by `dev`, as the hardware would. */
-export function resolveInject(sim: Simulator, dev: Device, address: number, data: number): InjectOutcome {
+export function resolveInject(
+  sim: Simulator,
+  res: SimulationResult,
+  dev: number,
+  address: number,
+  data: number,
+): InjectOutcome {
   const m = sim.m;
+  const devName = m.devices.name[dev];
+  const route = (k: number) => res.route(k)!;
   const chain = deviceChain(sim, dev);
   if (m.arch === 'arm64') {
     const its = chain.find((d) => d.kind === 'its');
     if (!its)
       return unrouted(
-        `${dev.name} is behind no ITS: on arm64 an MSI reaches the GIC through an ITS doorbell (GITS_TRANSLATER)`,
+        `${devName} is behind no ITS: on arm64 an MSI reaches the GIC through an ITS doorbell (GITS_TRANSLATER)`,
       );
     if (its.base !== undefined && address !== its.base + GITS_TRANSLATER)
       return unrouted(
         `${hex(address)} is not the doorbell of '${its.name}' (GITS_TRANSLATER at ${hex(its.base + GITS_TRANSLATER)}): the write goes to memory and raises nothing`,
       );
-    const t = sim.itsDevs.get(`${its.name}\0${dev.name}`);
-    const devId = dev.pci ? hex(dev.pci.rid) : 'unknown';
+    const t = sim.levels.its.deviceOf(its, dev);
+    const devId = m.devices.rid[dev] >= 0 ? hex(m.devices.rid[dev]) : 'unknown';
     if (!t)
       return unrouted(
-        `'${its.name}' has no device ID ${devId} (${dev.name}) mapped (no MAPD): the ITS drops the write`,
+        `'${its.name}' has no device ID ${devId} (${devName}) mapped (no MAPD): the ITS drops the write`,
       );
     if (data >= t.size || t.owner[data] <= 0)
       return unrouted(
-        `event ${data} of device ID ${devId} (${dev.name}) is not mapped on '${its.name}'${data >= t.size ? ` (its ITT has ${t.size} events)` : ' (no MAPTI)'}: the ITS drops the write`,
+        `event ${data} of device ID ${devId} (${devName}) is not mapped on '${its.name}'${data >= t.size ? ` (its ITT has ${t.size} events)` : ' (no MAPTI)'}: the ITS drops the write`,
       );
-    return fires(
-      sim.routes[t.owner[data] - 1],
-      ` (event ${data} -> LPI ${sim.routes[t.owner[data] - 1].lpi} via '${its.name}')`,
-      dev,
-    );
+    const r = route(t.owner[data] - 1);
+    return fires(r, ` (event ${data} -> LPI ${r.lpi} via '${its.name}')`, devName);
   }
   if (m.arch !== 'x86')
     return unrouted(
@@ -190,54 +214,57 @@ export function resolveInject(sim: Simulator, dev: Device, address: number, data
   const unit = chain.find((d) => d.kind === 'remap');
   if (unit && unit.vendor === 'amd') {
     const idx = data & 0x7ff;
-    const t = sim.amd.get(`${unit.name}\0dev\0${dev.name}`);
+    const t = sim.levels.amd.tables.get(sim.levels.amd.keyOf(unit, unit, dev));
     if (!t || idx >= t.table.size || t.owner[idx] <= 0)
       return unrouted(
-        `entry ${idx} of ${dev.name}'s AMD-Vi remap table under '${unit.name}' is not set up: the IOMMU blocks the write and logs an IO_PAGE_FAULT/INVALID_DEVICE_REQUEST event`,
+        `entry ${idx} of ${devName}'s AMD-Vi remap table under '${unit.name}' is not set up: the IOMMU blocks the write and logs an IO_PAGE_FAULT/INVALID_DEVICE_REQUEST event`,
       );
-    return fires(sim.routes[t.owner[idx] - 1], ` (remap table entry ${idx} under '${unit.name}')`, dev);
+    return fires(route(t.owner[idx] - 1), ` (remap table entry ${idx} under '${unit.name}')`, devName);
   }
   if (unit) {
     if (dec.kind === 'compat')
       return unrouted(
-        `a compatibility-format write (address bit 4 clear) from ${dev.name}, which is behind '${unit.name}': with interrupt remapping on, the IOMMU blocks compatibility-format MSIs and records a fault (drivers/iommu/intel/irq_remapping.c). A remappable write carries an IRTE handle instead`,
+        `a compatibility-format write (address bit 4 clear) from ${devName}, which is behind '${unit.name}': with interrupt remapping on, the IOMMU blocks compatibility-format MSIs and records a fault (drivers/iommu/intel/irq_remapping.c). A remappable write carries an IRTE handle instead`,
       );
-    const t = sim.irte.get(unit);
+    const t = sim.levels.intel.tables[unit.index];
     const idx = dec.index;
     if (!t || idx >= t.table.size || t.owner[idx] <= 0)
       return unrouted(
         `IRTE ${idx} of '${unit.name}' is not present: the IOMMU blocks the write with an interrupt-remapping fault, and nothing fires`,
       );
-    const r = sim.routes[t.owner[idx] - 1];
-    if (r.device !== dev.name) {
+    const r = route(t.owner[idx] - 1);
+    if (r.device !== devName) {
       const owner = m.devicesByName.get(r.device);
+      const ownerPci = owner !== undefined ? pciText(m, owner) : undefined;
+      const myPci = pciText(m, dev);
       return unrouted(
-        `IRTE ${idx} of '${unit.name}' belongs to ${r.irq}${owner?.pci ? ` (source-id ${owner.pci.text})` : ''}: its source-id check rejects a write from ${dev.name}${dev.pci ? ` (${dev.pci.text})` : ''}, so the IOMMU records a remapping fault and nothing fires`,
+        `IRTE ${idx} of '${unit.name}' belongs to ${r.irq}${ownerPci ? ` (source-id ${ownerPci})` : ''}: its source-id check rejects a write from ${devName}${myPci ? ` (${myPci})` : ''}, so the IOMMU records a remapping fault and nothing fires`,
       );
     }
     return fires(
       r,
       ` (IRTE ${idx} of '${unit.name}'${dec.shv ? `, handle ${dec.handle} + subhandle ${dec.subhandle}` : ''})`,
-      dev,
+      devName,
     );
   }
   if (dec.kind === 'remappable')
     return unrouted(
-      `a remappable-format write (address bit 4 set) from ${dev.name}, but no IR unit translates its writes: nothing fires`,
+      `a remappable-format write (address bit 4 set) from ${devName}, but no IR unit translates its writes: nothing fires`,
     );
-  const c = sim.apic.findIndex((a) => a === dec.apicId);
+  const c = sim.s.apic.findIndex((a) => a === dec.apicId);
   if (c < 0)
     return unrouted(`no CPU has APIC ID ${dec.apicId} (address bits 19:12): the write reaches no CPU`);
-  const cpu = sim.cpus[c];
+  const cpu = sim.s.cpus[c];
   const v = dec.vector;
-  const mat = sim.matrix;
-  if (!mat || !sim.owner) return unrouted('the topology has no x86 vector domain to deliver to');
+  const vl = sim.levels.vector;
+  if (!vl) return unrouted('the topology has no x86 vector domain to deliver to');
+  const mat = vl.matrix;
   if (v < 0x20) return unrouted(`vector ${hex(v)} is an exception vector (below 0x20): an MSI cannot use it`);
   if (mat.isBlocked(v))
     return unrouted(
       `CPU ${cpu} vector ${hex(v)} is a system vector (${mat.era.label}): the write raises that system interrupt, not a device interrupt`,
     );
-  const o = sim.owner[c * NR_VECTORS + v];
+  const o = vl.owner[c * NR_VECTORS + v];
   if (o === -1)
     return {
       irq: null,
@@ -252,17 +279,22 @@ export function resolveInject(sim: Simulator, dev: Device, address: number, data
     return unrouted(
       `CPU ${cpu} vector ${hex(v)} is not allocated: the kernel would log 'No irq handler for vector'`,
     );
-  return fires(sim.routes[o - 1], ' (compatibility format)', dev);
+  return fires(route(o - 1), ' (compatibility format)', devName);
 }
 
-export function evaluateInjects(sim: Simulator): InjectResult[] {
+export function evaluateInjects(sim: Simulator, res: SimulationResult): InjectResult[] {
   const out: InjectResult[] = [];
   for (const inj of sim.m.injects) {
-    const st = inj.statement;
-    if (inj.address === undefined || inj.data === undefined || !inj.from) {
+    const site: Site = {
+      file: inj.file,
+      start: inj.file.tree.sStart[inj.stmt],
+      end: inj.file.tree.sEnd[inj.stmt],
+    };
+    const range = rangeOf(site);
+    if (inj.address === undefined || inj.data === undefined || inj.from < 0) {
       out.push({
-        uri: inj.uri,
-        range: st.range,
+        uri: inj.file.uri,
+        range,
         irq: null,
         cpu: null,
         vector: null,
@@ -271,18 +303,17 @@ export function evaluateInjects(sim: Simulator): InjectResult[] {
       });
       continue;
     }
-    const r = resolveInject(sim, inj.from, inj.address, inj.data);
+    const r = resolveInject(sim, res, inj.from, inj.address, inj.data);
     out.push({
-      uri: inj.uri,
-      range: st.range,
+      uri: inj.file.uri,
+      range,
       irq: r.irq,
       cpu: r.cpu,
       vector: r.vector,
       lpi: r.lpi,
       reason: r.reason,
     });
-    if (r.landed) sim.report('inject-result', inj.uri, st.range, r.text);
-    else sim.report('inject-unrouted', inj.uri, st.range, r.text);
+    sim.s.report(r.landed ? 'inject-result' : 'inject-unrouted', site, r.text);
   }
   return out;
 }

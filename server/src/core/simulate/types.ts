@@ -2,8 +2,11 @@
 // hovers, inlay hints, the tree views and the diagram. (Contract shared by the simulator, the
 // language server and the client: extend it, don't rename fields.)
 
+import type { Finding } from '../diagnostics';
+import type { Model } from '../model';
 import type { Range } from '../syntax/ast';
-import type { Diagnostic } from '../types';
+import type { Placement } from './placement';
+import type { InjectOutcome } from './evaluate';
 
 export interface MsiMessage {
   address_hi: number;
@@ -47,6 +50,14 @@ export interface Route {
   sharedWith?: string;
   /** set when allocation failed at some level: the RULES.md code and why */
   failure: { code: string; message: string } | null;
+  /** the interrupt's index (allocation order) */
+  k: number;
+  /** the effective affinity mask the interrupt was given (its `affinity`, its spread mask, or every online CPU) */
+  mask: number[] | null;
+  /** the device's NUMA node, when known */
+  node: number | null;
+  /** which values are observations (pins) rather than simulated */
+  observed: ('cpu' | 'vector' | 'irte' | 'lpi')[];
 }
 
 export interface CpuUsage {
@@ -85,11 +96,20 @@ export interface InjectResult {
 }
 
 export interface Simulation {
-  routes: Route[];
-  routesById: Map<string, Route>;
+  readonly model: Model;
+  /** the result columns, one row per interrupt */
+  readonly placement: Placement;
+  /** the route of interrupt k, made on demand (undefined for an interrupt declared twice: not allocated) */
+  route(k: number): Route | undefined;
+  /** every route, in allocation order (made on demand, once) */
+  readonly routes: Route[];
+  /** resolves a memory write by a device (device index) as the hardware would */
+  inject(device: number, address: number, data: number): InjectOutcome;
+  /** routes by interrupt name (made on demand, once) */
+  readonly routesById: Map<string, Route>;
   cpus: CpuUsage[];
   domains: DomainUsage[];
   injects: InjectResult[];
-  /** the Resources diagnostics (and expect/inject results), with RULES.md codes */
-  diagnostics: Diagnostic[];
+  /** the Resources findings (and expect/inject results), with RULES.md codes */
+  findings: Finding[];
 }

@@ -1,5 +1,6 @@
-// The syntax tree of a topology file. Plain data: every node carries its exact range
-// (0-based line, UTF-16 character, as LSP counts).
+// Syntax nodes as objects, made on demand from the tables (./tree.ts, ./view.ts) for the services
+// that want one statement at a time. Every node carries its range (0-based line, UTF-16 character,
+// as LSP counts), computed from the file's line index.
 
 export interface Position {
   line: number;
@@ -52,9 +53,23 @@ interface StatementBase {
 }
 
 /** `arch`, `kernel`, `cpus`, `apic-ids`: a keyword and a value. */
+/** `arch`, `kernel`, `cpus`, `apic-ids`, `possible-cpus`, `smt`, `apic`, `ext-dest-id`, `offline`. */
 export interface SettingStatement extends StatementBase {
   type: 'setting';
   groups: Atom[][];
+}
+
+/** `node N cpus LIST` */
+export interface NodeStatement extends StatementBase {
+  type: 'node';
+  id: Atom | undefined;
+  groups: Atom[][];
+}
+
+/** `release DEVICE` */
+export interface ReleaseStatement extends StatementBase {
+  type: 'release';
+  device: NameNode | undefined;
 }
 
 export interface IncludeStatement extends StatementBase {
@@ -117,7 +132,9 @@ export type Statement =
   | DeviceStatement
   | IrqStatement
   | ExpectStatement
-  | InjectStatement;
+  | InjectStatement
+  | NodeStatement
+  | ReleaseStatement;
 
 export interface Comment {
   text: string;

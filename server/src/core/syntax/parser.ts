@@ -1,671 +1,504 @@
-// A recursive-descent parser for topology files (LANGUAGE.md section 2). It never throws: it
-// returns a tree and the syntax errors, recovering at statement and block boundaries so one typo
-// does not hide the rest of the file.
+// A recursive-descent parser for topology files (LANGUAGE.md section 2) that writes the tree's
+// tables directly. It never throws: it returns a tree and the syntax errors, recovering at
+// statement and block boundaries so one typo does not hide the rest of the file.
 
-import type {
-  Atom,
-  Block,
-  ExpectClause,
-  IrqRef,
-  NameNode,
-  Position,
-  Property,
-  Range,
-  SourceFile,
-  Statement,
-  SyntaxError,
-} from './ast';
-import { Lexer, T, type Token } from './lexer';
+import { Interner, Kw, KEYWORDS } from './names';
+import { T, W } from './scanner';
+import { TokenParser } from './tokens';
+import { At, St, SyntaxTree } from './tree';
+import { lineStartsOf } from './lines';
 
-/** Statement keywords. None of them is also a property name, except `device` (see isStatementStart). */
+/** Statement keywords (for messages and completion). */
 export const STATEMENT_KEYWORDS = [
   'arch',
   'kernel',
   'cpus',
   'apic-ids',
+  'possible-cpus',
+  'node',
+  'smt',
+  'apic',
+  'ext-dest-id',
   'include',
   'domain',
   'device',
   'irq',
   'expect',
   'inject',
+  'offline',
+  'release',
 ] as const;
 
-const SETTINGS = new Set(['arch', 'kernel', 'cpus', 'apic-ids']);
-const NEVER_PROPERTY = new Set([
-  'arch',
-  'kernel',
-  'cpus',
-  'apic-ids',
-  'include',
-  'domain',
-  'irq',
-  'expect',
-  'inject',
+const SETTINGS = idSet([
+  Kw.arch,
+  Kw.kernel,
+  Kw.cpus,
+  Kw.apicIds,
+  Kw.possibleCpus,
+  Kw.smt,
+  Kw.apic,
+  Kw.extDestId,
+  Kw.offline,
+]);
+/** Keywords that can only start a top-level statement (never a property); `device` and `node` are both. */
+const NEVER_PROPERTY = idSet([
+  Kw.arch,
+  Kw.kernel,
+  Kw.cpus,
+  Kw.apicIds,
+  Kw.possibleCpus,
+  Kw.smt,
+  Kw.apic,
+  Kw.extDestId,
+  Kw.offline,
+  Kw.release,
+  Kw.include,
+  Kw.domain,
+  Kw.irq,
+  Kw.expect,
+  Kw.inject,
 ]);
 
-export function parse(text: string, uri = ''): SourceFile {
-  try {
-    return new Parser(text, uri).parseFile();
-  } catch (e) {
-    // The parser is written not to throw; this is the last line of defence, so a bug in it
-    // still yields a result with an error at the start of the file rather than a crash.
-    const zero = { line: 0, character: 0 };
-    return {
-      uri,
-      statements: [],
-      comments: [],
-      errors: [{ message: `internal parser error: ${String(e)}`, range: { start: zero, end: zero } }],
-      lineCount: text.split('\n').length,
-    };
-  }
+/** A set of keyword ids as a lookup table (ids of keywords are small). */
+function idSet(ids: number[]): { has(id: number): boolean } {
+  const t = new Uint8Array(KEYWORDS.length);
+  for (const i of ids) t[i] = 1;
+  return { has: (id: number) => id >= 0 && id < t.length && t[id] === 1 };
 }
-
-// Positions are immutable plain data: each token makes its start and end once, and every node that
-// starts or ends there shares them. A token gets a whole Range only when a node is exactly that token.
-function startOf(t: Token): Position {
-  return (t.start ??= { line: t.line, character: t.char });
-}
-function endOf(t: Token): Position {
-  return (t.end ??= { line: t.endLine, character: t.endChar });
-}
-function rangeOf(t: Token): Range {
-  return (t.range ??= { start: startOf(t), end: endOf(t) });
-}
-/**
- * An array trimmed to its length. Arrays grown by push() keep spare capacity (about 17 slots), which
- * for the many one- and two-element lists of a large file was a fifth of the tree's memory.
- */
-function fit<T>(a: T[]): T[] {
-  return a.slice();
-}
-
-/** From a node's start to the end of a token. */
-function upTo(a: Range, t: Token): Range {
-  return { start: a.start, end: endOf(t) };
-}
-
-const DESCRIBE: Record<number, string> = {
-  [T.Name]: 'a name',
-  [T.String]: 'a quoted name',
-  [T.Word]: 'a number',
-  [T.LBrace]: "'{'",
-  [T.RBrace]: "'}'",
-  [T.LBracket]: "'['",
-  [T.RBracket]: "']'",
-  [T.Colon]: "':'",
-  [T.Semi]: "';'",
-  [T.Comma]: "','",
-  [T.Gt]: "'>'",
-  [T.Dot]: "'.'",
-  [T.DotDot]: "'..'",
-  [T.Dash]: "'-'",
-  [T.Newline]: 'the end of the line',
-  [T.Invalid]: 'an invalid character',
-  [T.EOF]: 'the end of the file',
-};
-
-function describe(t: Token): string {
-  if (t.t === T.Name || t.t === T.Word) return `'${t.text}'`;
-  if (t.t === T.String) return `"${t.text}"`;
-  return DESCRIBE[t.t] ?? 'a token';
-}
-
-const DEC = /^[0-9]+$/;
-const HEX = /^0[xX][0-9a-fA-F]+$/;
-const HEXDIGITS = /^[0-9a-fA-F]+$/;
-const VERSION = /^([0-9]+)\.([0-9]+)(?:\.[0-9]+)?$/;
-const PCI = /^(?:([0-9a-fA-F]{1,4}):)?([0-9a-fA-F]{1,2}):([0-9a-fA-F]{1,2})\.([0-7])$/;
-const BUSPREFIX = /^([0-9a-fA-F]{1,4}):([0-9a-fA-F]{1,2})$/;
 
 /** Parses a decimal or 0x-hex number; NaN otherwise. */
 export function parseNumber(text: string): number {
-  if (DEC.test(text)) return text.length > 15 ? Number.NaN : Number(text);
-  if (HEX.test(text)) return text.length > 15 ? Number.NaN : parseInt(text.slice(2), 16);
+  if (/^[0-9]+$/.test(text)) return text.length > 15 ? Number.NaN : Number(text);
+  if (/^0[xX][0-9a-fA-F]+$/.test(text)) return text.length > 15 ? Number.NaN : parseInt(text.slice(2), 16);
   return Number.NaN;
 }
 
-class Parser {
-  private readonly lexer: Lexer;
-  private buf: Token[] = [];
-  private last: Token;
-  private readonly errors: SyntaxError[] = [];
-  private readonly statements: Statement[] = [];
-
-  constructor(
-    text: string,
-    private readonly uri: string,
-  ) {
-    this.lexer = new Lexer(text);
-    this.last = { t: T.EOF, text: '', line: 0, char: 0, endLine: 0, endChar: 0 };
+/** Parses a file into its tables. `names` lets an incremental reparse share the file's interner. */
+export function parseTree(text: string, names: Interner = new Interner()): SyntaxTree {
+  const tree = new SyntaxTree(text, names);
+  try {
+    new Parser(text, tree).parseFile();
+  } catch (e) {
+    // The parser is written not to throw; this is the last line of defence, so a bug in it
+    // still yields a result with an error at the start of the file rather than a crash.
+    tree.truncateStatements(0);
+    tree.errors.length = 0;
+    tree.errors.push({ message: `internal parser error: ${String(e)}`, start: 0, end: 0 });
+    tree.finish(lineStartsOf(text));
   }
-
-  // ---- token stream -------------------------------------------------------------------------
-
-  private peek(k = 0): Token {
-    while (this.buf.length <= k) {
-      const t = this.lexer.next();
-      if (t.error && t.t === T.Invalid) {
-        this.error(t.error, rangeOf(t));
-        continue; // an invalid character is reported once and skipped
-      }
-      if (t.error) this.error(t.error, rangeOf(t));
-      this.buf.push(t);
-    }
-    return this.buf[k];
-  }
-
-  private advance(): Token {
-    const t = this.peek();
-    this.buf.shift();
-    this.last = t;
-    return t;
-  }
-
-  private at(t: T): boolean {
-    return this.peek().t === t;
-  }
-
-  private atEnd(): boolean {
-    const t = this.peek().t;
-    return t === T.Newline || t === T.Semi || t === T.EOF;
-  }
-
-  private error(message: string, range: Range): void {
-    // one error per place: a cascade at the same spot says nothing new
-    const prev = this.errors[this.errors.length - 1];
-    if (
-      prev &&
-      prev.range.start.line === range.start.line &&
-      prev.range.start.character === range.start.character
-    )
-      return;
-    this.errors.push({ message, range });
+  return tree;
+}
+class Parser extends TokenParser {
+  constructor(text: string, tree: SyntaxTree) {
+    super(text, tree);
   }
 
   // ---- file and statements ------------------------------------------------------------------
 
-  parseFile(): SourceFile {
+  parseFile(): void {
     for (;;) {
-      const t = this.peek();
-      if (t.t === T.EOF) break;
-      if (t.t === T.Newline || t.t === T.Semi) {
+      const t = this.tok;
+      if (t === T.EOF) break;
+      if (t === T.Newline || t === T.Semi) {
         this.advance();
         continue;
       }
-      if (t.t === T.RBrace) {
-        this.error("unmatched '}': no block is open here", rangeOf(t));
+      if (t === T.RBrace) {
+        this.errorAt("unmatched '}': no block is open here");
         this.advance();
         continue;
       }
-      const st = this.statement();
-      if (st) this.statements.push(st);
+      this.statement();
       this.endStatement();
     }
-    return {
-      uri: this.uri,
-      statements: this.statements,
-      comments: this.lexer.comments,
-      errors: this.errors,
-      lineCount: this.lexer.lineCount,
-    };
+    this.tree.finish(this.lineStarts());
   }
 
   /** After a statement: the line must end (newline, `;` or end of file). */
   private endStatement(): void {
     // a block closed by recovery stops before the next statement's line: the line break is behind us
-    if (this.last.t === T.Newline) return;
+    if (this.lastKind === T.Newline) return;
     if (this.atEnd()) {
       if (!this.at(T.EOF)) this.advance();
       return;
     }
-    const t = this.peek();
-    this.error(`unexpected ${describe(t)}: expected the end of the statement (a newline or ';')`, rangeOf(t));
+    this.errorAt(`unexpected ${this.describe()}: expected the end of the statement (a newline or ';')`);
     this.skipStatement();
   }
 
   /** Skips to the end of the current statement, stepping over a balanced block. */
   private skipStatement(): void {
     for (;;) {
-      const t = this.peek();
-      if (t.t === T.EOF) return;
-      if (t.t === T.Newline || t.t === T.Semi) {
+      const t = this.tok;
+      if (t === T.EOF) return;
+      if (t === T.Newline || t === T.Semi) {
         this.advance();
         return;
       }
-      if (t.t === T.LBrace) {
-        this.block(); // parsed for recovery only; its errors are still reported
+      if (t === T.LBrace) {
+        // parsed for recovery only (into a throwaway statement); its errors are still reported
+        const mark = this.tree.sCount;
+        const st = this.tree.addStatement(St.Device, -1, this.tokStart);
+        this.block(st);
+        this.tree.truncateStatements(mark);
         continue;
       }
-      if (t.t === T.RBrace) {
-        this.error("unmatched '}': no block is open here", rangeOf(t));
-      }
+      if (t === T.RBrace) this.errorAt("unmatched '}': no block is open here");
       this.advance();
     }
   }
 
-  private statement(): Statement | undefined {
-    const t = this.peek();
-    if (t.t !== T.Name) {
-      this.error(
-        `unexpected ${describe(t)}: expected a statement (${STATEMENT_KEYWORDS.join(', ')})`,
-        rangeOf(t),
-      );
+  private statement(): void {
+    if (this.tok !== T.Name) {
+      this.errorAt(`unexpected ${this.describe()}: expected a statement (${STATEMENT_KEYWORDS.join(', ')})`);
       this.skipStatement();
-      return undefined;
+      return;
     }
-    const keyword = this.nameOf(this.advance());
-    const kw = keyword.value;
+    const kw = this.nameAt();
+    const kwStart = this.tokStart;
+    const kwEnd = this.tokEnd;
+    this.advance();
+    const tr = this.tree;
     if (SETTINGS.has(kw)) {
-      const groups = this.values(keyword);
-      return { type: 'setting', keyword, groups, range: upTo(keyword.range, this.last) };
+      const st = tr.addStatement(St.Setting, kw, kwStart);
+      this.values(st, KEYWORDS[kw]);
+      tr.sEnd[st] = this.endPos();
+      return;
     }
     switch (kw) {
-      case 'include':
-        return this.include(keyword);
-      case 'domain':
-        return this.domain(keyword);
-      case 'device':
-        return this.device(keyword);
-      case 'irq':
-        return this.irq(keyword);
-      case 'expect':
-        return this.expect(keyword);
-      case 'inject':
-        return this.inject(keyword);
+      case Kw.include:
+        return this.include(kwStart);
+      case Kw.domain:
+        return this.domain(kwStart);
+      case Kw.device:
+        return this.device(kwStart);
+      case Kw.irq:
+        return this.irq(kwStart);
+      case Kw.expect:
+        return this.expect(kwStart);
+      case Kw.inject:
+        return this.inject(kwStart);
+      case Kw.node:
+        return this.node(kwStart);
+      case Kw.release:
+        return this.release(kwStart);
     }
-    this.error(`unknown statement '${kw}': expected one of ${STATEMENT_KEYWORDS.join(', ')}`, keyword.range);
+    this.error(
+      `unknown statement '${this.text.slice(kwStart, kwEnd)}': expected one of ${STATEMENT_KEYWORDS.join(', ')}`,
+      kwStart,
+      kwEnd,
+    );
     this.skipStatement();
-    return undefined;
   }
 
-  private nameOf(t: Token): NameNode {
-    return { value: t.text, quoted: t.t === T.String, range: rangeOf(t) };
+  private include(start: number): void {
+    const tr = this.tree;
+    const t = this.tok;
+    let path = -1;
+    if (t === T.String || t === T.Name) path = this.nameAtom();
+    else this.errorAt(`expected the included file's path in quotes, found ${this.describe()}`);
+    const st = tr.addStatement(St.Include, Kw.include, start);
+    tr.sA[st] = path;
+    tr.sEnd[st] = this.endPos();
   }
 
-  /** A bare or quoted name, or an error naming what was expected. */
-  private name(what: string): NameNode | undefined {
-    const t = this.peek();
-    if (t.t === T.Name || t.t === T.String) return this.nameOf(this.advance());
-    this.error(`expected ${what}, found ${describe(t)}`, rangeOf(t));
-    return undefined;
-  }
-
-  private include(keyword: NameNode): Statement {
-    const t = this.peek();
-    let path: NameNode | undefined;
-    if (t.t === T.String || t.t === T.Name) path = this.nameOf(this.advance());
-    else this.error(`expected the included file's path in quotes, found ${describe(t)}`, rangeOf(t));
-    return { type: 'include', keyword, path, range: upTo(keyword.range, this.last) };
-  }
-
-  private domain(keyword: NameNode): Statement | undefined {
+  private domain(start: number): void {
+    const tr = this.tree;
     const name = this.name('the domain name');
-    if (!name) {
-      this.skipStatement();
-      return undefined;
-    }
-    let kind: NameNode | undefined;
+    if (name < 0) return this.skipStatement();
+    let kind = -1;
     if (this.at(T.Colon)) {
       this.advance();
       kind = this.name("the domain kind after ':'");
     } else {
-      const t = this.peek();
-      this.error(`expected ':' and the domain kind after '${name.value}', found ${describe(t)}`, rangeOf(t));
-      if (t.t === T.Name) kind = this.nameOf(this.advance());
+      this.errorAt(`expected ':' and the domain kind after '${tr.nameOf(name)}', found ${this.describe()}`);
+      if (this.tok === T.Name) kind = this.nameAtom();
     }
-    const block = this.optionalBlock();
-    return { type: 'domain', keyword, name, kind, block, range: upTo(keyword.range, this.last) };
+    const st = tr.addStatement(St.Domain, Kw.domain, start);
+    tr.sA[st] = name;
+    tr.sB[st] = kind;
+    if (this.at(T.LBrace)) this.block(st);
+    tr.sEnd[st] = this.endPos();
   }
 
-  private device(keyword: NameNode): Statement | undefined {
+  private device(start: number): void {
+    const tr = this.tree;
     const name = this.name('the device name');
-    if (!name) {
-      this.skipStatement();
-      return undefined;
-    }
-    const block = this.optionalBlock();
-    return { type: 'device', keyword, name, block, range: upTo(keyword.range, this.last) };
+    if (name < 0) return this.skipStatement();
+    const st = tr.addStatement(St.Device, Kw.device, start);
+    tr.sA[st] = name;
+    if (this.at(T.LBrace)) this.block(st);
+    tr.sEnd[st] = this.endPos();
   }
 
-  private irq(keyword: NameNode): Statement | undefined {
-    const target = this.irqRef();
-    if (!target) {
-      this.skipStatement();
-      return undefined;
+  private node(start: number): void {
+    // node N cpus LIST
+    const tr = this.tree;
+    const st = tr.addStatement(St.Node, Kw.node, start);
+    if (this.tok === T.Word && this.tokWord === W.Number) {
+      tr.sA[st] = this.atom();
+      if (this.nameAt() === Kw.cpus) {
+        this.advance();
+        tr.sArgs[st] = tr.aCount;
+        this.values(st, 'node');
+      } else
+        this.errorAt(`expected 'cpus' and the node's CPUs after the node number, found ${this.describe()}`);
+    } else this.errorAt(`expected the node number: node N cpus LIST, found ${this.describe()}`);
+    tr.sEnd[st] = this.endPos();
+  }
+
+  private release(start: number): void {
+    const tr = this.tree;
+    const st = tr.addStatement(St.Release, Kw.release, start);
+    tr.sA[st] = this.name('the device to release: release DEVICE');
+    tr.sEnd[st] = this.endPos();
+  }
+
+  private irq(start: number): void {
+    const tr = this.tree;
+    const st = tr.addStatement(St.Irq, Kw.irq, start);
+    if (!this.irqRef(st)) {
+      tr.truncateStatements(st);
+      return this.skipStatement();
     }
-    let source: { kind: NameNode; args: Atom[]; range: Range } | undefined;
     if (this.at(T.Colon)) {
       this.advance();
       const kind = this.name('the interrupt source (msix, msi, ims, pin, window, virtual)');
-      if (kind) {
-        const args: Atom[] = [];
-        while (!this.atEnd() && !this.at(T.LBrace) && !this.at(T.RBrace)) {
-          const a = this.atom();
-          if (a) args.push(a);
-        }
-        source = { kind, args: fit(args), range: upTo(kind.range, this.last) };
+      if (kind >= 0) {
+        tr.sD[st] = kind;
+        tr.sArgs[st] = tr.aCount;
+        while (!this.atEnd() && !this.at(T.LBrace) && !this.at(T.RBrace)) this.atom();
+        tr.sNArgs[st] = tr.aCount - tr.sArgs[st];
       }
     } else {
-      const t = this.peek();
-      this.error(
-        `expected ':' and the interrupt source after the interrupt name, found ${describe(t)}`,
-        rangeOf(t),
+      this.errorAt(
+        `expected ':' and the interrupt source after the interrupt name, found ${this.describe()}`,
       );
     }
-    const block = this.optionalBlock();
-    return { type: 'irq', keyword, target, source, block, range: upTo(keyword.range, this.last) };
+    if (this.at(T.LBrace)) this.block(st);
+    tr.sEnd[st] = this.endPos();
   }
 
-  private expect(keyword: NameNode): Statement | undefined {
-    const target = this.irqRef();
-    if (!target) {
-      this.skipStatement();
-      return undefined;
+  private expect(start: number): void {
+    const tr = this.tree;
+    const st = tr.addStatement(St.Expect, Kw.expect, start);
+    if (!this.irqRef(st)) {
+      tr.truncateStatements(st);
+      return this.skipStatement();
     }
-    const clauses: ExpectClause[] = [];
+    tr.sProps[st] = tr.pCount;
     while (!this.atEnd() && !this.at(T.RBrace)) {
-      const t = this.peek();
-      if (t.t !== T.Name) {
-        this.error(
-          `expected an expectation (cpu, vector, lpi, irte, path, message), found ${describe(t)}`,
-          rangeOf(t),
+      if (this.tok !== T.Name) {
+        this.errorAt(
+          `expected an expectation (cpu, vector, lpi, irte, path, message), found ${this.describe()}`,
         );
         this.advance();
         continue;
       }
-      const name = this.nameOf(this.advance());
-      const args: Atom[] = [];
-      if (name.value === 'path') {
+      const nameId = this.nameAt();
+      const nStart = this.tokStart;
+      this.advance();
+      const p = tr.addProp(nameId, nStart);
+      if (nameId === Kw.path) {
         // path A > B > C
         for (;;) {
-          const n = this.peek();
-          if (n.t !== T.Name && n.t !== T.String) {
-            this.error(`expected a domain name in the path, found ${describe(n)}`, rangeOf(n));
+          const n = this.tok;
+          if (n !== T.Name && n !== T.String) {
+            this.errorAt(`expected a domain name in the path, found ${this.describe()}`);
             break;
           }
-          const nm = this.nameOf(this.advance());
-          args.push({ kind: 'name', value: nm.value, quoted: nm.quoted, range: nm.range });
+          this.nameAtom();
           if (!this.at(T.Gt)) break;
-          const gt = this.advance();
-          args.push({ kind: 'punct', value: '>', range: rangeOf(gt) });
+          tr.addAtom(At.Punct, this.tokStart, this.tokEnd, 62, 0);
+          this.advance();
         }
       } else {
-        while (!this.atEnd() && !this.at(T.Name) && !this.at(T.RBrace)) {
-          const a = this.atom();
-          if (a) args.push(a);
-        }
+        while (!this.atEnd() && this.tok !== T.Name && !this.at(T.RBrace)) this.atom();
       }
-      clauses.push({ name, args: fit(args), range: upTo(name.range, this.last) });
+      tr.pNAtoms[p] = tr.aCount - tr.pAtoms[p];
     }
-    if (clauses.length === 0) {
-      this.error(
+    tr.sNProps[st] = tr.pCount - tr.sProps[st];
+    if (tr.sNProps[st] === 0)
+      this.errorAt(
         'expected at least one expectation after the interrupt: cpu N, vector V, lpi L, irte N, path A > B, message ADDR DATA',
-        rangeOf(this.peek()),
       );
-    }
-    return { type: 'expect', keyword, target, clauses, range: upTo(keyword.range, this.last) };
+    tr.sEnd[st] = this.endPos();
   }
 
-  private inject(keyword: NameNode): Statement {
-    const address = this.atEnd() ? undefined : this.atom();
-    const data = this.atEnd() || this.at(T.Name) ? undefined : this.atom();
-    let from: NameNode | undefined;
-    if (!address || !data) {
-      this.error(
-        'expected the written address and data: inject ADDRESS DATA from DEVICE',
-        rangeOf(this.peek()),
-      );
-    } else if (this.at(T.Name) && this.peek().text === 'from') {
+  private inject(start: number): void {
+    const tr = this.tree;
+    const st = tr.addStatement(St.Inject, Kw.inject, start);
+    const address = this.atEnd() ? -1 : this.atom();
+    const data = this.atEnd() || this.at(T.Name) ? -1 : this.atom();
+    tr.sA[st] = address;
+    tr.sB[st] = data;
+    if (address < 0 || data < 0) {
+      this.errorAt('expected the written address and data: inject ADDRESS DATA from DEVICE');
+    } else if (this.nameAt() === Kw.from) {
       this.advance();
-      from = this.name('the issuing device after from');
+      tr.sC[st] = this.name('the issuing device after from');
     } else {
-      this.error(
-        `expected 'from DEVICE' after the data, found ${describe(this.peek())}`,
-        rangeOf(this.peek()),
-      );
+      this.errorAt(`expected 'from DEVICE' after the data, found ${this.describe()}`);
     }
-    return { type: 'inject', keyword, address, data, from, range: upTo(keyword.range, this.last) };
+    tr.sEnd[st] = this.endPos();
   }
 
-  /** `DEVICE.NAME[RANGE]?`; the device and the interrupt name are split at the last '.'. */
-  private irqRef(): IrqRef | undefined {
-    const t = this.peek();
-    let device: NameNode;
-    let name: NameNode | undefined;
-    if (t.t === T.Name) {
-      this.advance();
-      const dot = t.text.lastIndexOf('.');
-      if (dot < 0) {
-        device = this.nameOf(t);
+  /** `DEVICE.NAME[RANGE]?` into sA/sB/sC; the device and the interrupt name are split at the last '.'. */
+  private irqRef(st: number): boolean {
+    const tr = this.tree;
+    const t = this.tok;
+    if (t === T.Name) {
+      const s = this.tokStart;
+      const e = this.tokEnd;
+      const dot = this.text.lastIndexOf('.', e - 1);
+      if (dot < s) {
+        tr.sA[st] = tr.addAtom(At.Name, s, e, this.tokName(), 0);
+        this.advance();
         if (this.at(T.Dot)) {
           this.advance();
-          name = this.name('the interrupt name after the device');
+          tr.sB[st] = this.name('the interrupt name after the device');
         } else {
           this.error(
-            `expected DEVICE.NAME (the device, a '.', the interrupt name), found '${t.text}'`,
-            rangeOf(t),
+            `expected DEVICE.NAME (the device, a '.', the interrupt name), found '${this.text.slice(s, e)}'`,
+            s,
+            e,
           );
         }
       } else {
-        device = {
-          value: t.text.slice(0, dot),
-          quoted: false,
-          range: { start: startOf(t), end: { line: t.line, character: t.char + dot } },
-        };
-        if (dot === t.text.length - 1) {
-          this.error(`expected the interrupt name after '${t.text}'`, rangeOf(t));
+        this.advance();
+        tr.sA[st] = tr.addAtom(At.Name, s, dot, tr.names.intern(this.text, s, dot), 0);
+        if (dot === e - 1) {
+          this.error(`expected the interrupt name after '${this.text.slice(s, e)}'`, s, e);
         } else {
-          name = {
-            value: t.text.slice(dot + 1),
-            quoted: false,
-            range: { start: { line: t.line, character: t.char + dot + 1 }, end: endOf(t) },
-          };
+          tr.sB[st] = tr.addAtom(At.Name, dot + 1, e, tr.names.intern(this.text, dot + 1, e), 0);
         }
       }
-    } else if (t.t === T.String) {
-      device = this.nameOf(this.advance());
+    } else if (t === T.String) {
+      tr.sA[st] = this.nameAtom();
       if (this.at(T.Dot)) {
         this.advance();
-        name = this.name('the interrupt name after the device');
+        tr.sB[st] = this.name('the interrupt name after the device');
       } else {
-        this.error(`expected '.' and the interrupt name after the device`, rangeOf(this.peek()));
+        this.errorAt(`expected '.' and the interrupt name after the device`);
       }
     } else {
-      this.error(`expected an interrupt (DEVICE.NAME), found ${describe(t)}`, rangeOf(t));
-      return undefined;
+      this.errorAt(`expected an interrupt (DEVICE.NAME), found ${this.describe()}`);
+      return false;
     }
-    let index: IrqRef['index'];
     if (this.at(T.LBracket)) {
-      const open = this.advance();
-      const a = this.atEnd() ? undefined : this.atom();
-      if (a && (a.kind === 'number' || a.kind === 'range')) {
-        const first = a.kind === 'number' ? a.value : a.first;
-        const last = a.kind === 'number' ? a.value : a.last;
+      const open = this.tokStart;
+      this.advance();
+      const a = this.atEnd() ? -1 : this.atom();
+      const k = a >= 0 ? tr.atomKind(a) : At.Bad;
+      if (a >= 0 && (k === At.Number || k === At.Range)) {
         if (this.at(T.RBracket)) {
-          const close = this.advance();
-          index = { first, last, range: { start: startOf(open), end: endOf(close) } };
+          const close = this.tokEnd;
+          this.advance();
+          // the index atom replaces the number or range just read
+          const first = tr.v1(a);
+          const last = k === At.Number ? first : tr.v2(a);
+          tr.setAtom(a, At.Index, open, close, first, last);
+          tr.sC[st] = a;
         } else {
-          this.error(`expected ']' after the index, found ${describe(this.peek())}`, rangeOf(this.peek()));
+          this.errorAt(`expected ']' after the index, found ${this.describe()}`);
         }
       } else {
-        this.error(
-          'expected an index or a range in brackets, e.g. [3] or [0..7]',
-          a ? a.range : rangeOf(this.peek()),
-        );
+        if (a >= 0)
+          this.error(
+            'expected an index or a range in brackets, e.g. [3] or [0..7]',
+            tr.aStart[a],
+            tr.aEnd(a),
+          );
+        else this.errorAt('expected an index or a range in brackets, e.g. [3] or [0..7]');
         while (!this.atEnd() && !this.at(T.RBracket) && !this.at(T.Colon)) this.advance();
         if (this.at(T.RBracket)) this.advance();
       }
     }
-    return { device, name, index, range: upTo(device.range, this.last) };
+    return true;
   }
 
   // ---- blocks and properties -----------------------------------------------------------------
 
-  private optionalBlock(): Block | undefined {
-    return this.at(T.LBrace) ? this.block() : undefined;
-  }
-
-  private block(): Block {
-    const open = this.advance(); // '{'
-    const properties: Property[] = [];
+  private block(st: number): void {
+    const tr = this.tree;
+    const open = this.tokStart;
+    this.advance(); // '{'
+    tr.sBOpen[st] = open;
+    tr.sProps[st] = tr.pCount;
     for (;;) {
-      const t = this.peek();
-      if (t.t === T.RBrace) {
-        const close = this.advance();
-        return { properties: fit(properties), range: { start: startOf(open), end: endOf(close) } };
+      const t = this.tok;
+      if (t === T.RBrace) {
+        tr.sBClose[st] = this.tokStart;
+        this.advance();
+        break;
       }
-      if (t.t === T.EOF || this.isStatementStart()) {
+      if (t === T.EOF || this.isStatementStart()) {
+        const { line, col } = this.lineCol(open);
         this.error(
-          `missing '}' to close the block opened at line ${open.line + 1}, column ${open.char + 1}`,
-          rangeOf(open),
+          `missing '}' to close the block opened at line ${line + 1}, column ${col + 1}`,
+          open,
+          open + 1,
         );
-        return { properties: fit(properties), range: { start: startOf(open), end: endOf(this.last) } };
+        break;
       }
-      if (t.t === T.Newline || t.t === T.Semi) {
+      if (t === T.Newline || t === T.Semi) {
         this.advance();
         continue;
       }
-      if (t.t !== T.Name) {
-        this.error(`expected a property name, found ${describe(t)}`, rangeOf(t));
+      if (t !== T.Name) {
+        this.errorAt(`expected a property name, found ${this.describe()}`);
         this.skipLineInBlock();
         continue;
       }
-      const name = this.nameOf(this.advance());
-      const groups = this.values(name);
-      properties.push({ name, groups, range: upTo(name.range, this.last) });
+      const nameId = this.nameAt();
+      const nStart = this.tokStart;
+      this.advance();
+      const p = tr.addProp(nameId, nStart);
+      this.values(-1, tr.names.names[nameId]);
+      tr.pNAtoms[p] = tr.aCount - tr.pAtoms[p];
       if (this.atEnd()) {
         if (!this.at(T.EOF)) this.advance();
       } else if (!this.at(T.RBrace)) {
-        const u = this.peek();
-        this.error(`unexpected ${describe(u)} in property '${name.value}'`, rangeOf(u));
+        this.errorAt(`unexpected ${this.describe()} in property '${tr.names.names[nameId]}'`);
         this.skipLineInBlock();
       }
     }
+    tr.sNProps[st] = tr.pCount - tr.sProps[st];
+  }
+
+  /** Line and column of an offset already scanned (the scanner has seen its line start). */
+  private lineCol(offset: number): { line: number; col: number } {
+    const starts = this.lineStarts();
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo, col: offset - starts[lo] };
   }
 
   /** True at the start of a line (inside a block) that can only be a new top-level statement. */
   private isStatementStart(): boolean {
-    const t = this.peek();
-    if (t.t !== T.Name) return false;
-    if (this.last.t !== T.Newline && this.last.t !== T.LBrace) return false;
-    if (NEVER_PROPERTY.has(t.text)) return true;
-    if (t.text === 'device') {
-      const n = this.peek(1);
-      const b = this.peek(2);
-      return (n.t === T.Name || n.t === T.String) && b.t === T.LBrace;
+    if (this.tok !== T.Name) return false;
+    if (this.lastKind !== T.Newline && this.lastKind !== T.LBrace) return false;
+    const id = this.nameAt();
+    if (NEVER_PROPERTY.has(id)) return true;
+    if (id === Kw.device) {
+      this.lookahead(2);
+      const n = this.laKind[0];
+      return (n === T.Name || n === T.String) && this.laKind[1] === T.LBrace;
+    }
+    if (id === Kw.node) {
+      this.lookahead(2);
+      if (this.laKind[0] !== T.Word || this.laKind[1] !== T.Name) return false;
+      return this.text.slice(this.laStart[1], this.laEnd[1]) === 'cpus';
     }
     return false;
   }
 
   private skipLineInBlock(): void {
     while (!this.atEnd() && !this.at(T.RBrace)) this.advance();
-  }
-
-  /** Values up to the end of the line, `;`, `{` or `}`: atoms in comma-separated groups. */
-  private values(owner: NameNode): Atom[][] {
-    const groups: Atom[][] = [];
-    let group: Atom[] = [];
-    while (!this.atEnd() && !this.at(T.RBrace) && !this.at(T.LBrace)) {
-      if (this.at(T.Comma)) {
-        const c = this.advance();
-        // groups are never empty: an empty item is reported and left out
-        if (group.length === 0) this.error(`empty item before ',' in '${owner.value}'`, rangeOf(c));
-        else groups.push(fit(group));
-        group = [];
-        continue;
-      }
-      const a = this.atom();
-      if (a) group.push(a);
-    }
-    if (group.length > 0) groups.push(fit(group));
-    else if (groups.length > 0)
-      this.error(`expected a value after ',' in '${owner.value}'`, rangeOf(this.last));
-    return fit(groups);
-  }
-
-  /** One value atom. Consumes at least one token. */
-  private atom(): Atom | undefined {
-    const t = this.advance();
-    const r = rangeOf(t);
-    switch (t.t) {
-      case T.Name:
-        return { kind: 'name', value: t.text, quoted: false, range: r };
-      case T.String:
-        return { kind: 'name', value: t.text, quoted: true, range: r };
-      case T.Colon:
-        return { kind: 'punct', value: ':', range: r };
-      case T.Gt:
-        return { kind: 'punct', value: '>', range: r };
-      case T.Word:
-        return this.word(t);
-    }
-    this.error(`unexpected ${describe(t)} in a value`, r);
-    return { kind: 'bad', text: t.text, range: r };
-  }
-
-  private word(t: Token): Atom {
-    const text = t.text;
-    const r = rangeOf(t);
-    if (text.includes(':')) {
-      const pci = PCI.exec(text);
-      if (pci) {
-        return {
-          kind: 'pci',
-          segment: pci[1] ? parseInt(pci[1], 16) : 0,
-          bus: parseInt(pci[2], 16),
-          dev: parseInt(pci[3], 16),
-          fn: parseInt(pci[4], 16),
-          text,
-          range: r,
-        };
-      }
-      const bp = BUSPREFIX.exec(text);
-      if (bp && this.at(T.Dash)) {
-        const n = this.peek(1);
-        if ((n.t === T.Word || n.t === T.Name) && HEXDIGITS.test(n.text) && n.text.length <= 2) {
-          this.advance();
-          this.advance();
-          return {
-            kind: 'busrange',
-            segment: parseInt(bp[1], 16),
-            first: parseInt(bp[2], 16),
-            last: parseInt(n.text, 16),
-            text: `${text}-${n.text}`,
-            range: { start: r.start, end: endOf(n) },
-          };
-        }
-      }
-      return { kind: 'bad', text, range: r };
-    }
-    const v = parseNumber(text);
-    if (!Number.isNaN(v)) {
-      if (this.at(T.Dash) || this.at(T.DotDot)) {
-        const sep = this.peek();
-        const n = this.peek(1);
-        if (n.t === T.Word && n.line === sep.line) {
-          const w = parseNumber(n.text);
-          if (!Number.isNaN(w)) {
-            this.advance();
-            this.advance();
-            return {
-              kind: 'range',
-              first: v,
-              last: w,
-              text: `${text}${sep.text}${n.text}`,
-              range: { start: r.start, end: endOf(n) },
-            };
-          }
-        }
-        // `0-` with nothing usable after it
-        const s = this.advance();
-        this.error(`expected a number after '${s.text}' in the range ${text}${s.text}`, rangeOf(s));
-        return { kind: 'bad', text: text + s.text, range: { start: r.start, end: endOf(s) } };
-      }
-      return { kind: 'number', value: v, text, range: r };
-    }
-    const ver = VERSION.exec(text);
-    if (ver) return { kind: 'version', major: Number(ver[1]), minor: Number(ver[2]), text, range: r };
-    return { kind: 'bad', text, range: r };
   }
 }

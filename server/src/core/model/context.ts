@@ -1,0 +1,53 @@
+// What every part of the binder shares: the model being built and the way to report a Language
+// finding at a place.
+
+import { finding } from '../checks/registry';
+import type { RelatedFinding } from '../diagnostics';
+import type { SyntaxFile } from '../syntax/view';
+import type { Result, Values } from '../values';
+import { valuesOf } from '../values';
+import type { Model } from './types';
+
+export class BindContext {
+  constructor(readonly m: Model) {}
+
+  report(
+    code: string,
+    file: SyntaxFile,
+    start: number,
+    end: number,
+    message: string | (() => string),
+    related?: RelatedFinding[] | (() => RelatedFinding[]),
+  ): void {
+    this.m.findings.push(finding(code, file, start, end, message, related));
+  }
+
+  /** Reports a failed value as `bad-value`; true when the value is good. */
+  ok<T>(file: SyntaxFile, r: Result<T>): r is { ok: true; value: T } {
+    if (!r.ok) this.report('bad-value', file, r.start, r.end, r.message);
+    return r.ok;
+  }
+
+  /** The values of a property row. */
+  propValues(file: SyntaxFile, p: number): Values {
+    const t = file.tree;
+    return valuesOf(t, t.pAtoms[p], t.pNAtoms[p], t.pStart[p], t.pNameEnd(p));
+  }
+
+  /** A flag property takes no value. */
+  flag(file: SyntaxFile, p: number): boolean {
+    const t = file.tree;
+    if (t.pNAtoms[p] > 0) {
+      const first = t.pAtoms[p];
+      this.report(
+        'bad-value',
+        file,
+        t.aStart[first],
+        t.aEnd(first + t.pNAtoms[p] - 1),
+        `'${t.names.names[t.pName[p]]}' is a flag and takes no value`,
+      );
+      return false;
+    }
+    return true;
+  }
+}

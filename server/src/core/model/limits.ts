@@ -1,0 +1,17 @@
+// Budgets on everything a file's size or numbers could blow up. A topology beyond one gets a clear
+// error at the place that exceeds it, and the rest of the file is still analysed.
+
+/** Linux caps NR_CPUS at 8192 (CONFIG_NR_CPUS_RANGE_END with MAXSMP). */
+export const MAX_CPUS = 8192;
+/** Interrupts (every element of every range) in one topology: 2^20, far above any machine's nr_irqs. */
+export const MAX_IRQS = 1 << 20;
+/** Characters in one name. */
+export const MAX_NAME = 1024;
+/** Includes deeper than this are an `include-error` (a chain of ever-new paths would never end). */
+export const MAX_INCLUDE_DEPTH = 64;
+/** Files in one topology (the root and everything it includes). */
+export const MAX_FILES = 256;
+/** Characters read through includes, in all. */
+export const MAX_INCLUDE_CHARS = 64 * 1024 * 1024;
+/** NUMA nodes (MAX_NUMNODES with NODES_SHIFT 10). */
+export const MAX_NODES = 1024;

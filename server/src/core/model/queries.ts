@@ -1,0 +1,318 @@
+// Topology questions, answered from the model: the home of every query that checks, the
+// simulation and the services share (a domain's chain, the MSI parent of a device, multi-MSI
+// support, kernel-version gates, the root per architecture, names of interrupts and implied
+// domains). Nothing here builds a key that another layer already knew.
+
+import { KINDS, type Arch } from '../kinds';
+import { bdf } from '../values';
+import { GroupFlag, type Domain, type Model, type Site } from './types';
+
+export function kernelAtLeast(m: Model, major: number, minor: number): boolean | undefined {
+  if (!m.kernel) return undefined;
+  return m.kernel.major > major || (m.kernel.major === major && m.kernel.minor >= minor);
+}
+
+/** kernelAtLeast, with no `kernel` statement meaning the newest behaviour. */
+export function eraAtLeast(m: Model, major: number, minor: number): boolean {
+  return kernelAtLeast(m, major, minor) !== false;
+}
+
+/** Whether per-device PCI/MSI domains are implied when a device names no `msi-domain`. */
+export function perDeviceMsiEra(m: Model): boolean {
+  if (!m.kernel) return true;
+  if (m.arch === 'arm64') return kernelAtLeast(m, 6, 11) === true;
+  if (m.arch === 'x86') return kernelAtLeast(m, 6, 2) === true;
+  return true;
+}
+
+/** The root kind of an architecture. */
+export const ROOT_KIND: Readonly<Record<Arch, 'vector' | 'gic' | 'imsic'>> = {
+  x86: 'vector',
+  arm64: 'gic',
+  riscv: 'imsic',
+};
+
+export function isRoot(d: Domain | undefined): boolean {
+  return !!d?.kind && KINDS[d.kind].root;
+}
+export function isMsiParent(d: Domain | undefined): boolean {
+  return !!d?.kind && KINDS[d.kind].msiParent;
+}
+
+/** A domain's chain, itself first, to the root (cycle-safe). */
+export function chainOf(d: Domain | undefined): Domain[] {
+  const out: Domain[] = [];
+  const seen = new Set<Domain>();
+  for (let c = d; c && !seen.has(c); c = c.parent) {
+    seen.add(c);
+    out.push(c);
+  }
+  return out;
+}
+
+/** The first remap or its on a domain's chain to the root (cycle-safe). */
+export function unitOf(d: Domain | undefined): Domain | undefined {
+  for (const c of chainOf(d)) if (c.kind === 'remap' || c.kind === 'its') return c;
+  return undefined;
+}
+
+/** Whether every `parent` on the chain resolved (if not, unknown-name has said so already). */
+export function chainResolved(d: Domain | undefined): boolean {
+  for (const c of chainOf(d)) if (c.parentRef && !c.parent) return false;
+  return true;
+}
+
+/** Whether a domain's parent chain loops (parent-cycle owns those; other parent checks stay silent). */
+export function onCycle(d: Domain): boolean {
+  const seen = new Set<Domain>();
+  for (let c: Domain | undefined = d; c; c = c.parent) {
+    if (seen.has(c)) return true;
+    seen.add(c);
+  }
+  return false;
+}
+
+/** The nearest multi-MSI setting on the chain, else the MSI parent's default. */
+export function multiMsiSupported(d: Domain | undefined): boolean {
+  for (const c of chainOf(d)) {
+    if (c.multiMsi !== undefined) return c.multiMsi;
+    if (c.kind && KINDS[c.kind].msiParent) return c.kind === 'remap' || c.kind === 'its';
+  }
+  return false;
+}
+
+/** HPET and DMAR interrupts are one per channel or unit: never a multi-MSI block (v2). */
+export function singleMsiKind(kind: string | undefined): boolean {
+  return kind === 'hpet' || kind === 'dmar-msi';
+}
+
+/** The declared remap/its units and the MSI-parent root, computed once per model. */
+const unitCache = new WeakMap<Model, { units: Domain[]; msiRoot: Domain | undefined }>();
+function unitsOf(m: Model): { units: Domain[]; msiRoot: Domain | undefined } {
+  let c = unitCache.get(m);
+  if (!c) {
+    c = {
+      units: m.domains.filter((d) => !d.implied && (d.kind === 'remap' || d.kind === 'its')),
+      msiRoot: m.domains.find((d) => d.kind && KINDS[d.kind].root && KINDS[d.kind].msiParent),
+    };
+    unitCache.set(m, c);
+  }
+  return c;
+}
+
+/** The remap/its unit whose scope holds a bus (explicit scopes first, then an INCLUDE_PCI_ALL unit), else the MSI-parent root. */
+export function msiParentFor(m: Model, segment: number, bus: number): Domain | undefined {
+  const { units, msiRoot } = unitsOf(m);
+  if (segment >= 0) {
+    for (const u of units)
+      if (u.scope?.some((s) => s.kind === 'bus' && s.segment === segment && bus >= s.first && bus <= s.last))
+        return u;
+  }
+  const all = units.find((u) => u.scope === undefined);
+  if (all) return all;
+  if (segment < 0) return undefined;
+  return msiRoot;
+}
+
+/** The MSI parent of a device by its PCI address (undefined without a pci address and no INCLUDE_PCI_ALL unit). */
+export function msiParentOfDevice(m: Model, dev: number): Domain | undefined {
+  const d = m.devices;
+  return d.rid[dev] >= 0 ? msiParentFor(m, d.segment[dev], d.rid[dev] >> 8) : msiParentFor(m, -1, -1);
+}
+
+/** The remap unit whose scope names an IO-APIC or HPET id (or the INCLUDE_PCI_ALL unit). */
+export function remapForId(m: Model, kind: 'ioapic' | 'hpet', id: number | undefined): Domain | undefined {
+  const units = m.domains.filter((d) => d.kind === 'remap');
+  if (id !== undefined)
+    for (const u of units) if (u.scope?.some((s) => s.kind === kind && s.id === id)) return u;
+  return units.find((u) => u.scope === undefined);
+}
+
+// ---- names -----------------------------------------------------------------------------------
+
+/** A device's PCI address as the kernel's pci_name() prints it. */
+export function pciText(m: Model, dev: number): string | undefined {
+  const d = m.devices;
+  if (d.rid[dev] < 0) return undefined;
+  const rid = d.rid[dev];
+  return bdf({ segment: d.segment[dev], bus: rid >> 8, dev: (rid >> 3) & 0x1f, fn: rid & 7 });
+}
+
+/** `IR-PCI-MSIX-0000:01:00.0`: the name the kernel gives a device's per-device domain. */
+export function impliedName(m: Model, d: Domain): string {
+  const dev = d.impliedFor;
+  const parent = d.parent;
+  const prefix = parent?.kind === 'remap' ? 'IR-' : parent?.kind === 'its' ? 'ITS-' : '';
+  return `${prefix}${d.impliedMsix ? 'PCI-MSIX' : 'PCI-MSI'}-${pciText(m, dev) ?? ''}`;
+}
+
+const IMPLIED = /^(?:IR-|ITS-)?PCI-MSIX?-([0-9a-f]{4}):([0-9a-f]{2}):([0-9a-f]{2})\.([0-7])$/;
+
+/** The implied per-device domains by PCI key, made once per model. */
+const impliedCache = new WeakMap<Model, { n: number; map: Map<number, Domain> }>();
+function impliedByPci(m: Model): Map<number, Domain> {
+  let c = impliedCache.get(m);
+  if (!c || c.n !== m.domains.length) {
+    // (re)made when domains were added since: the binder asks before and after it implies them
+    const map = new Map<number, Domain>();
+    for (const d of m.domains)
+      if (d.implied) {
+        const dev = d.impliedFor;
+        map.set(m.devices.segment[dev] * 65536 + m.devices.rid[dev], d);
+      }
+    c = { n: m.domains.length, map };
+    impliedCache.set(m, c);
+  }
+  return c.map;
+}
+
+/** A domain by name: a declared one, else the implied per-device domain with that name. */
+export function findDomain(m: Model, name: string): Domain | undefined {
+  const d = m.domainsByName.get(name);
+  if (d) return d;
+  const x = IMPLIED.exec(name);
+  if (!x) return undefined;
+  const key =
+    parseInt(x[1], 16) * 65536 + ((parseInt(x[2], 16) << 8) | (parseInt(x[3], 16) << 3) | Number(x[4]));
+  const i = impliedByPci(m).get(key);
+  return i && i.name === name ? i : undefined;
+}
+
+/** Whether a name has the shape of an implied per-device domain's name. */
+export function looksImplied(name: string): number | undefined {
+  const x = IMPLIED.exec(name);
+  if (!x) return undefined;
+  return parseInt(x[1], 16) * 65536 + ((parseInt(x[2], 16) << 8) | (parseInt(x[3], 16) << 3) | Number(x[4]));
+}
+
+/** `nvme0.q[1]`, or `nvme0.admin` without an index: the name of interrupt k. */
+export function irqName(m: Model, k: number): string {
+  const g = groupOfIrq(m, k);
+  const gr = m.groups;
+  const dev = m.devices.name[gr.device[g]];
+  if (gr.first[g] < 0) return `${dev}.${gr.name[g]}`;
+  return `${dev}.${gr.name[g]}[${gr.first[g] + (k - gr.order[g])}]`;
+}
+
+/** The index of interrupt k inside its statement's range (undefined without an index). */
+export function irqIndex(m: Model, k: number): number | undefined {
+  const g = groupOfIrq(m, k);
+  return m.groups.first[g] < 0 ? undefined : m.groups.first[g] + (k - m.groups.order[g]);
+}
+
+/** The group (irq statement row) of interrupt k: a binary search over the groups' orders. */
+export function groupOfIrq(m: Model, k: number): number {
+  const order = m.groups.order;
+  let lo = 0;
+  let hi = m.groups.count - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (order[mid] <= k) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** Whether interrupt k was declared twice (its later declaration is not allocated). */
+export function irqDead(m: Model, k: number): boolean {
+  if (m.groups.dead.size === 0) return false;
+  const g = groupOfIrq(m, k);
+  const dead = m.groups.dead.get(g);
+  return !!dead && dead.has(k - m.groups.order[g]);
+}
+
+export function groupManaged(m: Model, g: number): boolean {
+  return (m.groups.flags[g] & GroupFlag.Managed) !== 0;
+}
+
+/** The groups of a device, in allocation order. */
+export function groupsOfDevice(m: Model, dev: number): Int32Array {
+  const s = m.devices.gStart[dev];
+  return s < 0 ? new Int32Array(0) : m.groupsByDevice.subarray(s, s + m.devices.gCount[dev]);
+}
+
+/** The interrupt indices of a group (skipping duplicated elements). */
+export function irqsOfGroup(m: Model, g: number): number[] {
+  const out: number[] = [];
+  const dead = m.groups.dead.get(g);
+  for (let i = 0; i < m.groups.size[g]; i++) if (!dead?.has(i)) out.push(m.groups.order[g] + i);
+  return out;
+}
+
+/** Levenshtein distance, bounded: suggestions for `unknown-name` (long names are not compared). */
+export function closest(name: string, pool: Iterable<string>): string | undefined {
+  if (name.length > 200) return undefined;
+  let best: string | undefined;
+  let bestD = Math.max(2, Math.floor(name.length / 3)) + 1;
+  const lower = name.toLowerCase();
+  let n = 0;
+  for (const cand of pool) {
+    if (++n > 20000) break; // a budget: a suggestion is a courtesy
+    if (Math.abs(cand.length - name.length) >= bestD || cand.length > 200) continue;
+    const d = cand.toLowerCase() === lower ? 0.5 : distance(lower, cand.toLowerCase(), bestD);
+    if (d < bestD) {
+      bestD = d;
+      best = cand;
+    }
+  }
+  return best;
+}
+
+function distance(a: string, b: string, cap: number): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
+      const v = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      cur.push(v);
+      if (v < rowMin) rowMin = v;
+    }
+    if (rowMin >= cap) return cap;
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
+// ---- sites of an irq statement ------------------------------------------------------------------
+
+/** An irq statement's source (its kind and arguments), where source findings are reported. */
+export function sourceSite(m: Model, g: number): Site {
+  const file = m.files[m.groups.file[g]];
+  const t = file.tree;
+  const s = m.groups.stmt[g];
+  const k = t.sD[s];
+  if (k < 0) return { file, start: t.sStart[s], end: t.sEnd[s] };
+  const n = t.sNArgs[s];
+  return { file, start: t.aStart[k], end: n > 0 ? t.aEnd(t.sArgs[s] + n - 1) : t.aEnd(k) };
+}
+
+/** An irq statement's target (DEVICE.NAME[RANGE]). */
+export function targetSite(m: Model, g: number): Site {
+  const file = m.files[m.groups.file[g]];
+  const t = file.tree;
+  const s = m.groups.stmt[g];
+  return { file, start: t.aStart[t.sA[s]], end: t.sC[s] >= 0 ? t.aEnd(t.sC[s]) : t.aEnd(t.sB[s]) };
+}
+
+/** A whole irq statement. */
+export function statementSite(m: Model, g: number): Site {
+  const file = m.files[m.groups.file[g]];
+  const s = m.groups.stmt[g];
+  return { file, start: file.tree.sStart[s], end: file.tree.sEnd[s] };
+}
+
+/** The site of a group's property value (its values), else the statement. */
+export function groupPropSite(m: Model, g: number, prop: string): Site {
+  const file = m.files[m.groups.file[g]];
+  const t = file.tree;
+  const s = m.groups.stmt[g];
+  for (let p = t.sProps[s]; p < t.sProps[s] + t.sNProps[s]; p++)
+    if (t.names.names[t.pName[p]] === prop) {
+      const n = t.pNAtoms[p];
+      return n > 0
+        ? { file, start: t.aStart[t.pAtoms[p]], end: t.aEnd(t.pAtoms[p] + n - 1) }
+        : { file, start: t.pStart[p], end: t.pEnd(p) };
+    }
+  return { file, start: t.sStart[s], end: t.sEnd[s] };
+}

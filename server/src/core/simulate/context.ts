@@ -1,0 +1,207 @@
+// What the levels of the simulation share: the machine (online CPUs, their APIC IDs, affinity
+// masks as bitsets), the placement being written, the operation log, findings (one per statement
+// and code), and the per-interrupt context the orchestrator hands each level.
+
+import type { RelatedFinding, Finding } from '../diagnostics';
+import { finding } from '../checks/registry';
+import { KINDS } from '../kinds';
+import { chainOf, irqName, type Domain, type Model, type Site } from '../model';
+import type { SyntaxFile } from '../syntax/view';
+import { formatList } from '../values';
+import { OpLog, Placement } from './placement';
+import type { Hop } from './types';
+
+export interface ChainInfo {
+  chain: Domain[];
+  /** shared by every route starting at this domain: treat as read-only */
+  path: string[];
+  root: Domain;
+  rooted: boolean;
+  remap: Domain | undefined;
+  its: Domain | undefined;
+  /** the levels in the order the hierarchy allocates them (x86: parent first; ITS: event before LPI) */
+  order: Domain[];
+}
+
+/** The state of one interrupt while the levels allocate it (one object, reused). */
+export class IrqCtx {
+  k = 0;
+  g = 0;
+  dev = 0;
+  ep!: Domain;
+  info!: ChainInfo;
+  mark = 0;
+  /** chain positions whose level took its resource (for the hops of a failure) */
+  readonly done: number[] = [];
+  /** MSI: the device's block and this interrupt's index in it */
+  blockSize = 1;
+  blockIndex = 0;
+  /** the IR unit's base for a multi-MSI block (Intel handle, AMD index) and the ITS event base */
+  affinityBroken: string | undefined;
+  /** the interrupt's mask: CPU indices, and its bitset (undefined: all online CPUs) */
+  members: number[] = [];
+  bits: Uint32Array | undefined;
+  restricted = false;
+
+  reset(k: number, g: number, dev: number): void {
+    this.k = k;
+    this.g = g;
+    this.dev = dev;
+    this.done.length = 0;
+    this.blockSize = 1;
+    this.blockIndex = 0;
+    this.affinityBroken = undefined;
+  }
+}
+
+export class SimContext {
+  readonly placement: Placement;
+  readonly log = new OpLog();
+  readonly findings: Finding[] = [];
+  /** online CPUs, their indices (cpu number -> index, -1 offline) and APIC IDs */
+  readonly cpus: number[];
+  readonly cpuIndex: Int32Array;
+  readonly apic: number[];
+  readonly allMembers: number[];
+  private readonly agg = new Map<number, { f: Finding; n: number }>();
+  private readonly masks: ({ bits: Uint32Array; members: number[] } | undefined)[] = [];
+  private readonly infos = new Map<Domain, ChainInfo>();
+
+  constructor(readonly m: Model) {
+    this.placement = new Placement(m.irqCount);
+    this.cpus = [...m.cpus];
+    this.cpuIndex = new Int32Array(8192).fill(-1);
+    this.cpus.forEach((c, i) => (this.cpuIndex[c] = i));
+    this.apic = this.cpus.map((c) => m.apicIds.get(c) ?? c);
+    this.allMembers = this.cpus.map((_, i) => i);
+  }
+
+  report(code: string, site: Site, message: string | (() => string), related?: RelatedFinding[]): void {
+    this.findings.push(finding(code, site.file, site.start, site.end, message, related));
+  }
+
+  /** The site of an irq statement's target (DEVICE.NAME[RANGE]). */
+  targetSite(g: number): Site {
+    const m = this.m;
+    const file: SyntaxFile = m.files[m.groups.file[g]];
+    const t = file.tree;
+    const s = m.groups.stmt[g];
+    return { file, start: t.aStart[t.sA[s]], end: t.sC[s] >= 0 ? t.aEnd(t.sC[s]) : t.aEnd(t.sB[s]) };
+  }
+
+  /** One finding per statement and code; later interrupts of the statement are counted. */
+  reportIrq(
+    k: number,
+    g: number,
+    code: string,
+    message: string | (() => string),
+    related?: RelatedFinding[],
+    site?: Site,
+  ): void {
+    let c = CODE_IDS.get(code);
+    if (c === undefined) CODE_IDS.set(code, (c = CODE_IDS.size));
+    const key = g * 64 + c;
+    const prev = this.agg.get(key);
+    if (prev) {
+      prev.n++;
+      return;
+    }
+    const s = site ?? this.targetSite(g);
+    const f = finding(code, s.file, s.start, s.end, message, related);
+    this.agg.set(key, { f, n: 1 });
+    void k;
+  }
+
+  /** Moves the aggregated findings out, each with how many more interrupts of its statement it stands for. */
+  flushAggregated(): void {
+    for (const { f, n } of this.agg.values()) {
+      if (n > 1) {
+        const base = f.message;
+        f.message = () =>
+          `${typeof base === 'string' ? base : base()} (and ${n - 1} more interrupt${n > 2 ? 's' : ''} of this statement)`;
+      }
+      this.findings.push(f);
+    }
+    this.agg.clear();
+  }
+
+  /** The chain from an endpoint domain, with what every interrupt starting there needs. */
+  chainInfo(ep: Domain): ChainInfo {
+    let info = this.infos.get(ep);
+    if (!info) {
+      const chain = chainOf(ep);
+      const root = chain[chain.length - 1];
+      const units = chain.filter((d) => d.kind === 'remap' || d.kind === 'its');
+      info = {
+        chain,
+        path: chain.map((d) => d.name),
+        root,
+        rooted: !!root.kind && KINDS[root.kind].root,
+        remap: chain.find((d) => d.kind === 'remap'),
+        its: chain.find((d) => d.kind === 'its'),
+        order: root.kind === 'vector' ? [root, ...units] : [...units, root],
+      };
+      this.infos.set(ep, info);
+    }
+    return info;
+  }
+
+  /** An affinity mask (model.masks index; -1 all) as CPU indices and a bitset, cached per mask. */
+  mask(maskId: number, ctx: IrqCtx): void {
+    if (maskId < 0) {
+      ctx.members = this.allMembers;
+      ctx.bits = undefined;
+      ctx.restricted = false;
+      return;
+    }
+    let e = this.masks[maskId];
+    if (!e) {
+      const members: number[] = [];
+      const bits = new Uint32Array(Math.max(1, Math.ceil(this.cpus.length / 32)));
+      for (const cpu of this.m.masks[maskId]) {
+        const c = cpu < 8192 ? this.cpuIndex[cpu] : -1;
+        if (c < 0) continue;
+        members.push(c);
+        bits[c >>> 5] |= 1 << (c & 31);
+      }
+      e = this.masks[maskId] = { bits, members };
+    }
+    if (e.members.length === 0) {
+      ctx.members = this.allMembers;
+      ctx.bits = undefined;
+      ctx.restricted = false;
+      return;
+    }
+    const all = e.members.length === this.cpus.length;
+    ctx.members = e.members;
+    ctx.bits = all ? undefined : e.bits;
+    ctx.restricted = !all;
+  }
+
+  irqName(k: number): string {
+    return irqName(this.m, k);
+  }
+
+  affText(maskId: number): string {
+    return maskId >= 0 ? `affinity ${formatList(this.m.masks[maskId])}` : 'affinity (all CPUs)';
+  }
+}
+
+const CODE_IDS = new Map<string, number>();
+
+/** A level of the hierarchy: the resource one kind of domain hands out. */
+export interface Level {
+  /** takes this level's resource for the interrupt (false: it failed, and said why) */
+  alloc(ctx: IrqCtx, d: Domain, pos: number): boolean;
+  /** the hop of an allocated interrupt at this level, made on demand */
+  hop(k: number, d: Domain): Hop;
+}
+
+/** A domain the route crosses without allocating (a device domain as parent: an invalid layering). */
+export function passThrough(d: Domain): Hop {
+  return {
+    domain: d.name,
+    hwirq: null,
+    resource: `passes through (${d.kind ?? d.kindText} is not an MSI parent)`,
+  };
+}

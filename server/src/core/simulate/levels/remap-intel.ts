@@ -1,0 +1,109 @@
+// x86: an Intel VT-d interrupt-remapping unit's level: one IRTE table per unit (alloc_irte,
+// drivers/iommu/intel/irq_remapping.c), the lowest free entry, an aligned power-of-two block for
+// multi-MSI (handle + subhandle).
+
+import { Src, groupOfIrq, type Domain } from '../../model';
+import { LowestFree } from '../alloc';
+import type { IrqCtx, Level, SimContext } from '../context';
+import type { Undoable } from '../placement';
+import type { Hop } from '../types';
+import type { Failer } from './endpoint';
+
+/** Intel VT-d: INTR_REMAP_TABLE_ENTRIES (drivers/iommu/intel/iommu.h). */
+export const INTEL_IRTE_ENTRIES = 65536;
+
+export interface IrteTable {
+  table: LowestFree;
+  /** IRTE -> interrupt + 1 (0 free) */
+  owner: Int32Array;
+}
+
+export class IntelRemapLevel implements Level, Undoable {
+  private readonly id: number;
+  readonly tables: (IrteTable | undefined)[] = [];
+  /** per device: the base of its multi-MSI block, once allocated */
+  private readonly blockBase = new Map<number, number>();
+
+  constructor(
+    private readonly s: SimContext,
+    private readonly f: Failer,
+  ) {
+    this.id = s.log.register(this);
+  }
+
+  undo(op: number, unit: number, i: number): void {
+    if (op === 0) this.tables[unit]!.table.release(i);
+  }
+
+  tableOf(d: Domain): IrteTable {
+    let t = this.tables[d.index];
+    if (!t) {
+      const entries = d.entries ?? INTEL_IRTE_ENTRIES;
+      t = this.tables[d.index] = { table: new LowestFree(entries), owner: new Int32Array(entries) };
+    }
+    return t;
+  }
+
+  alloc(ctx: IrqCtx, d: Domain, pos: number): boolean {
+    const s = this.s;
+    const P = s.placement;
+    const k = ctx.k;
+    const t = this.tableOf(d);
+    let handle: number;
+    let sub = 0;
+    if (ctx.blockSize > 1) {
+      let base = this.blockBase.get(ctx.dev);
+      if (base === undefined) {
+        // alloc_irte: count rounded up to a power of two, an aligned region (bitmap_find_free_region)
+        base = t.table.lowestBlock(ctx.blockSize);
+        if (base < 0) return this.full(ctx, d, ctx.blockSize);
+        t.table.take(base, ctx.blockSize);
+        this.blockBase.set(ctx.dev, base);
+      }
+      handle = base;
+      sub = ctx.blockIndex;
+    } else {
+      handle = t.table.lowest();
+      if (handle < 0) return this.full(ctx, d, 1);
+      t.table.take(handle);
+      s.log.push(this.id, 0, d.index, handle);
+    }
+    P.irte[k] = handle + sub;
+    P.handle[k] = handle;
+    ctx.done.push(pos);
+    return true;
+  }
+
+  commit(k: number, d: Domain): void {
+    const i = this.s.placement.irte[k];
+    if (i >= 0) this.tableOf(d).owner[i] = k + 1;
+  }
+
+  private full(ctx: IrqCtx, d: Domain, n: number): false {
+    const entries = d.entries ?? INTEL_IRTE_ENTRIES;
+    return this.f.fail(
+      ctx,
+      'irte-exhausted',
+      `${this.s.irqName(ctx.k)} finds no ${n > 1 ? `aligned block of ${n} free IRTEs` : 'free IRTE'} in '${d.name}', whose remap table has ${entries} entries: "IR%d: can't allocate an IRTE" (drivers/iommu/intel/irq_remapping.c). Each IR unit owns one table (INTR_REMAP_TABLE_ENTRIES = 65536); spread the devices over the units' scopes, or request fewer interrupts`,
+      true,
+      [
+        {
+          ...(d.propSite('entries') ?? { file: d.file, start: d.nameStart, end: d.nameEnd }),
+          message: `'${d.name}' has ${entries} IRTEs`,
+        },
+      ],
+    );
+  }
+
+  hop(k: number, d: Domain): Hop {
+    const P = this.s.placement;
+    const h = P.handle[k];
+    const i = P.irte[k];
+    const block = P.epInfo[k] > 1 && this.s.m.groups.source[groupOfIrq(this.s.m, k)] === Src.Msi;
+    return {
+      domain: d.name,
+      hwirq: i,
+      resource: block ? `IRTE ${i} (handle ${h}, subhandle ${i - h})` : `IRTE ${i}`,
+    };
+  }
+}

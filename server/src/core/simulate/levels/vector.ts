@@ -1,0 +1,311 @@
+// x86: the vector domain's level, after arch/x86/kernel/apic/vector.c driving kernel/irq/matrix.c
+// (./matrix.ts). Observed placements (`cpu` + `vector` pins, `in-use` vectors) go in first; then
+// each interrupt gets a CPU and a vector.
+
+import { formatList } from '../../values';
+import { groupOfIrq, groupPropSite, type Domain } from '../../model';
+import { GroupFlag } from '../../model/types';
+import type { IrqCtx, Level, SimContext } from '../context';
+import { NR_VECTORS, VectorMatrix, eraOf } from '../matrix';
+import { PF, type Undoable } from '../placement';
+import type { Hop } from '../types';
+import type { Failer } from './endpoint';
+
+const hex = (n: number) => '0x' + n.toString(16);
+
+const enum Op {
+  Assign,
+  AllocManaged,
+  Reserve,
+}
+
+export class VectorLevel implements Level, Undoable {
+  private readonly id: number;
+  readonly matrix: VectorMatrix;
+  /** (cpu index * 256 + vector) -> interrupt + 1; -1 = in-use (an interrupt the file does not describe); 0 free */
+  readonly owner: Int32Array;
+  /** pinned placements, by interrupt: cpu index * 256 + vector, or -1 when the pin conflicts */
+  private readonly pinned = new Map<number, number>();
+
+  constructor(
+    private readonly s: SimContext,
+    private readonly f: Failer,
+    root: Domain,
+  ) {
+    this.id = s.log.register(this);
+    this.matrix = new VectorMatrix(s.cpus.length, eraOf(s.m.kernel, root.systemVectors));
+    this.owner = new Int32Array(s.cpus.length * NR_VECTORS);
+    this.applyInUse(root);
+    this.placePinned();
+  }
+
+  undo(op: number, c: number, v: number): void {
+    const mat = this.matrix;
+    if (op === Op.Assign) mat.unassign(c, v);
+    else if (op === Op.AllocManaged) mat.freeManaged(c, v);
+    else mat.unreserve(c, v);
+  }
+
+  private applyInUse(root: Domain): void {
+    const mat = this.matrix;
+    const s = this.s;
+    for (const u of root.inUse)
+      for (const cpu of u.cpus) {
+        const c = s.cpuIndex[cpu];
+        if (c < 0) continue; // cpu-unknown says so
+        for (const v of u.vectors) {
+          if (mat.isBlocked(v) || mat.isAllocated(c, v)) continue;
+          mat.assign(c, v);
+          this.owner[c * NR_VECTORS + v] = -1;
+        }
+      }
+  }
+
+  /** `cpu N` + `vector V` pins are observed placements: they go in before anything is allocated. */
+  private placePinned(): void {
+    const s = this.s;
+    const m = s.m;
+    const G = m.groups;
+    const mat = this.matrix;
+    const byCell = new Map<number, number>();
+    for (let g = 0; g < G.count; g++) {
+      if (G.cpu[g] < 0 || G.vector[g] < 0) continue;
+      const c = s.cpuIndex[G.cpu[g]];
+      if (c < 0) continue;
+      const v = G.vector[g];
+      const cell = c * NR_VECTORS + v;
+      const managed = (G.flags[g] & GroupFlag.Managed) !== 0;
+      const at = groupPropSite(s.m, g, 'vector');
+      for (let i = 0; i < G.size[g]; i++) {
+        const k = G.order[g] + i;
+        const other = byCell.get(cell);
+        if (other !== undefined) {
+          this.pinned.set(k, -1);
+          const og = groupOfIrq(m, other);
+          s.report(
+            'vector-conflict',
+            at,
+            `${s.irqName(k)} is pinned to CPU ${G.cpu[g]} vector ${hex(v)}, which ${s.irqName(other)} is also pinned to: a CPU's vector maps to one interrupt descriptor (per-CPU vector_irq[], arch/x86/kernel/irq.c), so both placements cannot be true. Re-import, or correct one of them`,
+            [
+              {
+                ...groupPropSite(s.m, og, 'vector'),
+                message: `${s.irqName(other)} is pinned to CPU ${G.cpu[g]} vector ${hex(v)}`,
+              },
+            ],
+          );
+          continue;
+        }
+        if (mat.isBlocked(v)) {
+          this.pinned.set(k, -1);
+          s.report(
+            'vector-conflict',
+            at,
+            `${s.irqName(k)} is pinned to vector ${hex(v)}, which is not an allocatable device vector here (${mat.era.label}; the system vectors are ${mat.era.system.map(hex).join(', ')}): check the kernel version or the root's system-vectors`,
+          );
+          continue;
+        }
+        byCell.set(cell, k);
+        this.pinned.set(k, cell);
+        if (this.owner[cell] === -1) {
+          // an import lists the vector both as in-use and on the interrupt: the interrupt claims it
+          if (managed) mat.adoptManaged(c, v);
+        } else if (managed) {
+          mat.reserve(c, v);
+          mat.allocManaged(c, v);
+        } else mat.assign(c, v);
+        this.owner[cell] = 0; // set to the interrupt when it commits
+      }
+    }
+  }
+
+  alloc(ctx: IrqCtx, _root: Domain, pos: number): boolean {
+    const s = this.s;
+    const m = s.m;
+    const G = m.groups;
+    const mat = this.matrix;
+    const P = s.placement;
+    const k = ctx.k;
+    const g = ctx.g;
+    const managed = (G.flags[g] & GroupFlag.Managed) !== 0;
+    const set = (c: number, v: number, flag: number) => {
+      P.cpu[k] = s.cpus[c];
+      P.vector[k] = v;
+      P.flags[k] |= flag;
+      ctx.done.push(pos);
+    };
+    const pre = this.pinned.get(k);
+    if (pre !== undefined) {
+      if (pre < 0)
+        return this.f.fail(
+          ctx,
+          'vector-conflict',
+          `${s.irqName(k)}'s pinned placement CPU ${G.cpu[g]} vector ${hex(G.vector[g])} cannot be honoured`,
+        );
+      const c = Math.floor(pre / NR_VECTORS);
+      if (managed && !this.reserveManaged(ctx, c)) return false;
+      if (managed) this.checkSpread(ctx, c);
+      set(c, pre % NR_VECTORS, PF.PinnedPlacement);
+      return true;
+    }
+    if (managed) {
+      const pinC = G.cpu[g] >= 0 ? s.cpuIndex[G.cpu[g]] : -1;
+      if (!this.reserveManaged(ctx, -1)) return false;
+      // irq_matrix_alloc_managed: the CPU of the mask with the fewest managed allocations
+      const c = pinC >= 0 ? pinC : this.fewestManaged(ctx.members);
+      if (pinC >= 0) this.checkSpread(ctx, pinC);
+      let v = ctx.members.includes(c) ? mat.lowestReservedUnused(c) : -1;
+      if (v < 0) {
+        // pinned outside its own mask: no reservation there
+        v = mat.lowestFree(c);
+        if (v < 0) return this.exhausted(ctx, `CPU ${s.cpus[c]} (its pin)`);
+        mat.assign(c, v);
+        s.log.push(this.id, Op.Assign, c, v);
+      } else {
+        mat.allocManaged(c, v);
+        s.log.push(this.id, Op.AllocManaged, c, v);
+      }
+      set(c, v, PF.Managed);
+      return true;
+    }
+    let c: number;
+    if (G.cpu[g] >= 0 && s.cpuIndex[G.cpu[g]] >= 0) {
+      c = s.cpuIndex[G.cpu[g]];
+      if (mat.avl[c] <= 0) return this.exhausted(ctx, `CPU ${G.cpu[g]} (its pin)`);
+    } else if (G.vector[g] >= 0) {
+      const v = G.vector[g];
+      c = -1;
+      for (const x of ctx.members)
+        if (
+          !mat.isBlocked(v) &&
+          !mat.isAllocated(x, v) &&
+          !mat.isReserved(x, v) &&
+          (c < 0 || mat.avl[x] > mat.avl[c])
+        )
+          c = x;
+      if (c < 0)
+        return this.f.fail(
+          ctx,
+          'vector-conflict',
+          `${s.irqName(k)} is pinned to vector ${hex(v)}, which is not free on any CPU of its ${s.affText(G.affinity[g])}`,
+          true,
+          [],
+          groupPropSite(s.m, g, 'vector'),
+        );
+      mat.assign(c, v);
+      s.log.push(this.id, Op.Assign, c, v);
+      set(c, v, PF.PinnedVector);
+      return true;
+    } else {
+      c = mat.bestCpu(ctx.bits, ctx.members);
+      if (c < 0 && ctx.restricted) {
+        // assign_irq_vector_any_locked: affinity, then any online CPU
+        c = mat.bestCpu(undefined, s.allMembers);
+        if (c >= 0)
+          ctx.affinityBroken = `every CPU of ${s.irqName(k)}'s ${s.affText(G.affinity[g])} is out of vectors, so it lands on CPU ${s.cpus[c]} instead: "irq N: Affinity broken due to vector space exhaustion." (arch/x86/kernel/apic/vector.c). Widen the affinity, or free vectors on those CPUs`;
+      }
+      if (c < 0)
+        return this.exhausted(
+          ctx,
+          G.affinity[g] >= 0 && ctx.restricted
+            ? `any CPU of its affinity ${formatList(m.masks[G.affinity[g]])} nor any other online CPU`
+            : 'any online CPU',
+        );
+    }
+    const v = mat.lowestFree(c);
+    if (v < 0) return this.exhausted(ctx, `CPU ${s.cpus[c]}`);
+    mat.assign(c, v);
+    s.log.push(this.id, Op.Assign, c, v);
+    set(c, v, 0);
+    return true;
+  }
+
+  /** Marks a committed interrupt as the owner of its vector. */
+  commit(k: number): void {
+    const P = this.s.placement;
+    if (P.cpu[k] < 0 || P.vector[k] < 0) return;
+    this.owner[this.s.cpuIndex[P.cpu[k]] * NR_VECTORS + P.vector[k]] = k + 1;
+  }
+
+  private exhausted(ctx: IrqCtx, where: string): false {
+    const mat = this.matrix;
+    return this.f.fail(
+      ctx,
+      'vector-exhausted',
+      `${this.s.irqName(ctx.k)} finds no free vector on ${where}: each CPU has ${mat.capacity} device vectors (${mat.era.label}), all allocated or reserved for managed interrupts. The kernel fails with -ENOSPC (kernel/irq/matrix.c). Spread the affinity over more CPUs, or request fewer interrupts`,
+      true,
+    );
+  }
+
+  /** irq_matrix_reserve_managed: one vector on every CPU of the mask, all or nothing. */
+  private reserveManaged(ctx: IrqCtx, skip: number): boolean {
+    const mat = this.matrix;
+    const s = this.s;
+    const mark = s.log.mark;
+    for (const c of ctx.members) {
+      if (c === skip) continue;
+      const v = mat.lowestFree(c);
+      if (v < 0) {
+        s.log.rollback(mark);
+        return this.f.fail(
+          ctx,
+          'vector-exhausted',
+          `${s.irqName(ctx.k)} is managed: the kernel reserves one vector on every CPU of its mask (irq_matrix_reserve_managed, all or nothing), but CPU ${s.cpus[c]} has none left of its ${mat.capacity} (${mat.era.label}). The kernel fails with -ENOSPC`,
+          true,
+        );
+      }
+      mat.reserve(c, v);
+      s.log.push(this.id, Op.Reserve, c, v);
+    }
+    return true;
+  }
+
+  private fewestManaged(members: number[]): number {
+    const mac = this.matrix.mac;
+    let best = -1;
+    let bestMac = Infinity;
+    for (const c of members)
+      if (mac[c] < bestMac) {
+        bestMac = mac[c];
+        best = c;
+      }
+    return best;
+  }
+
+  /**
+   * managed-affinity-pinned: a managed interrupt observed on (pinned to) a CPU outside its mask. Inside
+   * the mask the kernel's choice depends on the order interrupts were activated (the CPU with the
+   * fewest managed allocations at that moment), so an observed CPU there is not second-guessed.
+   */
+  private checkSpread(ctx: IrqCtx, pinC: number): void {
+    const s = this.s;
+    const G = s.m.groups;
+    const g = ctx.g;
+    if (G.cpu[g] < 0 || ctx.members.includes(pinC)) return;
+    s.reportIrq(
+      ctx.k,
+      g,
+      'managed-affinity-pinned',
+      `${s.irqName(ctx.k)} is managed with the mask ${G.affinity[g] >= 0 ? formatList(s.m.masks[G.affinity[g]]) : 'all CPUs'}, but it is pinned to CPU ${G.cpu[g]}, outside it: the kernel places a managed interrupt only on a CPU of its mask (irq_matrix_alloc_managed, kernel/irq/matrix.c), and user space cannot move it (writing smp_affinity fails with EIO, Documentation/core-api/irq/managed_irq.rst). The pin is kept as observed; check the import, or drop \`managed\``,
+      [],
+      groupPropSite(s.m, g, 'cpu'),
+    );
+  }
+
+  hop(k: number, d: Domain): Hop {
+    const P = this.s.placement;
+    const f = P.flags[k];
+    const note =
+      f & PF.PinnedPlacement
+        ? ' (pinned)'
+        : f & PF.PinnedVector
+          ? ' (pinned vector)'
+          : f & PF.Managed
+            ? ' (managed)'
+            : '';
+    return {
+      domain: d.name,
+      hwirq: P.vector[k],
+      resource: `CPU ${P.cpu[k]} vector ${hex(P.vector[k])}${note}`,
+    };
+  }
+}
