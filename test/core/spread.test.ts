@@ -309,12 +309,12 @@ describe('spread: eras', () => {
     );
   });
 
-  it('(e) 4.17 and 4.20: fewer vectors than nodes', () => {
-    // 4.17 .. 4.19 (irq_build_affinity_masks()): the fast path copies node 0's possible CPUs into
+  it('(e) 4.20 and 5.0: fewer vectors than nodes', () => {
+    // 4.17 .. 4.20 (irq_build_affinity_masks()): the fast path copies node 0's possible CPUs into
     // vector 0 and stops after `numvecs` = 1 node: node 1's CPUs get no vector.
-    assert.deepEqual(spreadMasks(1, twoSocket(K(4, 19))), [list('0-3,8-11')]);
-    // 4.20 (b82592199032 "Spread IRQs to all available NUMA nodes"): every node, OR'd round robin
-    assert.deepEqual(spreadMasks(1, twoSocket(K(4, 20))), [range(0, 15)]);
+    assert.deepEqual(spreadMasks(1, twoSocket(K(4, 20))), [list('0-3,8-11')]);
+    // 5.0 (b82592199032 "Spread IRQs to all available NUMA nodes"): every node, OR'd round robin
+    assert.deepEqual(spreadMasks(1, twoSocket(K(5, 0))), [range(0, 15)]);
   });
 
   it('(e) 5.17 and 5.18: the fast path of stage 2 (Rei Yamamoto, 08d835dff916)', () => {
@@ -428,7 +428,18 @@ interface Gen {
   kernel: { major: number; minor: number } | undefined;
 }
 
-const KERNELS = [K(4, 17), K(4, 20), K(5, 0), K(5, 4), K(5, 18), K(6, 9), K(6, 11), K(6, 17), undefined];
+const KERNELS = [
+  K(4, 17),
+  K(4, 20),
+  K(5, 0),
+  K(5, 3),
+  K(5, 4),
+  K(5, 18),
+  K(6, 9),
+  K(6, 11),
+  K(6, 17),
+  undefined,
+];
 
 const gen: fc.Arbitrary<Gen> = fc
   .record({

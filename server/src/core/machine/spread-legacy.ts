@@ -1,22 +1,23 @@
 // The two-stage spreading of kernel/irq/affinity.c from 4.17 to 5.3, before alloc_nodes_vectors():
 // each node gets (vectors left) / (nodes left) vectors, capped at its CPU count. Versions read
 // (torvalds/linux, kernel/irq/affinity.c):
-//   - 4.17 .. 4.19: d3056812e7df "genirq/affinity: Spread irq vectors among present CPUs as far as
+//   - 4.17 .. 4.20: d3056812e7df "genirq/affinity: Spread irq vectors among present CPUs as far as
 //     possible" (Ming Lei): irq_build_affinity_masks() called twice from irq_create_affinity_masks(),
 //     stored text id 470951650. The fast path (vectors <= nodes) copies a node's whole
-//     node_to_cpumask over the vector and stops after `numvecs` nodes.
-//   - 4.20: b82592199032 "genirq/affinity: Spread IRQs to all available NUMA nodes" (Long Li) makes the
-//     fast path OR every node into the vectors round robin and return numvecs. The 4.20 text itself
-//     was not read: the fast path here is the one of 5.0 (below), which carries that change.
+//     node_to_cpumask over the vector and stops after `numvecs` nodes; the vectors past the
+//     spread get irq_default_affinity.
 //   - 5.0 .. 5.3: __irq_build_affinity_masks() / irq_build_affinity_masks() with interrupt sets
-//     (6da4b3ab9a6e, 5c903e108d0b), read at commit 0145c30e896d26e638d27c957d9eed72893c1c92. From
-//     here the vectors past the spread are no longer filled with irq_default_affinity.
+//     (6da4b3ab9a6e, 5c903e108d0b), read at commit 0145c30e896d26e638d27c957d9eed72893c1c92. Its
+//     fast path ORs every node into the vectors round robin and returns numvecs: b82592199032
+//     "genirq/affinity: Spread IRQs to all available NUMA nodes" (Long Li, committed November 2018,
+//     so in the 5.0 merge window with the interrupt sets; the release was not read from a tag).
+//     The vectors past the spread are no longer filled with irq_default_affinity.
 // The per-node loop is the same text in all three.
 
 import { andList, CpuMask, spreadInitOne, type SpreadCtx } from './cpumask';
 
 export interface LegacyOptions {
-  /** 4.17 .. 4.19: the fast path copies (replaces) and stops after numvecs nodes */
+  /** 4.17 .. 4.20: the fast path copies (replaces) and stops after numvecs nodes */
   fastPathCopy: boolean;
 }
 

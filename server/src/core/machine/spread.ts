@@ -36,7 +36,7 @@ export interface SpreadMachine {
 export type MaskSource = 'spread' | 'default' | 'empty';
 
 /** The kernel eras of the algorithm, named by the first mainline release of each. */
-export type SpreadEra = '4.17' | '4.20' | '5.0' | '5.4' | '5.18' | '6.9' | '6.11' | '6.17' | '7.0';
+export type SpreadEra = '4.17' | '5.0' | '5.4' | '5.18' | '6.9' | '6.11' | '6.17' | '7.0';
 
 export interface SpreadResult {
   era: SpreadEra;
@@ -59,8 +59,7 @@ const ERAS: readonly { era: SpreadEra; major: number; minor: number }[] = [
   { era: '6.9', major: 6, minor: 9 }, // lib/sort.c: ties go right, double pop
   { era: '5.18', major: 5, minor: 18 }, // fast path ORs only the stage's CPUs of a node
   { era: '5.4', major: 5, minor: 4 }, // alloc_nodes_vectors(): groups in proportion to CPUs per node
-  { era: '5.0', major: 5, minor: 0 }, // interrupt sets; the vectors past the spread stay empty
-  { era: '4.20', major: 4, minor: 20 }, // fast path: every node, round robin
+  { era: '5.0', major: 5, minor: 0 }, // fast path over every node; interrupt sets; no default fill
   { era: '4.17', major: 4, minor: 17 }, // two stages: present CPUs, then the other possible CPUs
 ];
 
@@ -212,7 +211,7 @@ export function spreadAffinity(nvec: number, m: SpreadMachine): SpreadResult {
   const norm = (xs: number[]) => [...new Set(xs)].sort((a, b) => a - b);
 
   if (!atLeast(era, '5.4')) {
-    const r = legacySpread(nvec, { fastPathCopy: !atLeast(era, '4.20') }, ctx);
+    const r = legacySpread(nvec, { fastPathCopy: !atLeast(era, '5.0') }, ctx);
     // 4.17 .. 4.20 fill the vectors past usedvecs with irq_default_affinity; 5.0 .. 5.3 leave them
     const fillFrom = atLeast(era, '5.0') || r.fault ? nvec : Math.min(r.used, nvec);
     const masks = r.masks.map((mk, v) => (v >= fillFrom ? defaultAffinity : norm(mk)));
