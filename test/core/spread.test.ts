@@ -26,7 +26,7 @@ import {
   spreadMasks,
   type SpreadMachine,
 } from '../../server/src/core/machine/spread';
-import { fixture } from './helpers';
+import { fixture, ROOT } from './helpers';
 
 const range = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
 const K = (major: number, minor: number) => ({ major, minor });
@@ -368,6 +368,20 @@ describe('spread: eras', () => {
 });
 
 describe('spread: input checks and the vector count', () => {
+  it('server/src/core/machine/ imports nothing outside itself', () => {
+    const dir = path.join(ROOT, 'server', 'src', 'core', 'machine');
+    for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.ts'))) {
+      const specs = [...fs.readFileSync(path.join(dir, f), 'utf8').matchAll(/from\s*'([^']+)'/g)].map(
+        (m) => m[1],
+      );
+      assert.deepEqual(
+        specs.filter((s) => !/^\.\/[\w-]+$/.test(s)),
+        [],
+        f,
+      );
+    }
+  });
+
   it('rejects machines it cannot spread over, with the reason', () => {
     const m = flat(4);
     assert.equal(checkSpreadMachine(m), undefined);
