@@ -9,8 +9,9 @@
 //   - 5.0 .. 5.3: __irq_build_affinity_masks() / irq_build_affinity_masks() with interrupt sets
 //     (6da4b3ab9a6e, 5c903e108d0b), read at commit 0145c30e896d26e638d27c957d9eed72893c1c92. Its
 //     fast path ORs every node into the vectors round robin and returns numvecs: b82592199032
-//     "genirq/affinity: Spread IRQs to all available NUMA nodes" (Long Li, committed November 2018,
-//     so in the 5.0 merge window with the interrupt sets; the release was not read from a tag).
+//     "genirq/affinity: Spread IRQs to all available NUMA nodes" (Long Li). Taken as 5.0: it sits
+//     among the 5.0 interrupt-set commits in a stable dependency list (lore
+//     2024081244-luminous-french-8b11@gregkh); the release was not read from a tag.
 //     The vectors past the spread are no longer filled with irq_default_affinity.
 // The per-node loop is the same text in all three.
 
