@@ -96,7 +96,7 @@ export const KINDS: Readonly<Record<DomainKind, KindInfo>> = {
     'msi-parent',
     false,
     true,
-    ['parent', 'scope', 'base', 'multi-msi', 'no-multi-msi'],
+    ['parent', 'scope', 'base', 'node', 'multi-msi', 'no-multi-msi'],
     'A GICv3 Interrupt Translation Service: translates (DeviceID, EventID) to an LPI. The MSI parent on arm64 (gic_v3_its_msi_parent_ops, 6.11+).',
     'the root (GICv3)',
   ),
@@ -199,9 +199,21 @@ export const DEVICE_PROPERTIES = [
   'platform',
   'assign',
   'ioapic',
+  'node',
 ] as const;
 
-export const IRQ_PROPERTIES = ['affinity', 'managed', 'cpu', 'vector', 'lpi', 'masked', 'counts'] as const;
+export const IRQ_PROPERTIES = [
+  'affinity',
+  'managed',
+  'spread',
+  'cpu',
+  'vector',
+  'lpi',
+  'irte',
+  'inactive',
+  'masked',
+  'counts',
+] as const;
 
 export const IRQ_SOURCES = ['msix', 'msi', 'ims', 'pin', 'window', 'virtual'] as const;
 export type IrqSourceKind = (typeof IRQ_SOURCES)[number];
@@ -214,6 +226,17 @@ export const KEYWORD_DOCS: Readonly<Record<string, string>> = {
   kernel:
     'kernel MAJOR.MINOR: optional. Enables version-gated rules (per-device MSI domains from 6.2 on x86 and 6.11 on arm64, IMS only in 6.2-6.9, vector 0x20 usable from 6.6, first system vector 0xeb from 6.10). Omitted: architecture-only checks, newest behaviour.',
   cpus: 'cpus LIST: required. The online CPUs, e.g. 0-63.',
+  'possible-cpus':
+    'possible-cpus LIST: the possible CPUs (cpu_possible_mask); default: the online CPUs. Managed spreading covers every possible CPU, present (online) ones first.',
+  node: 'node N cpus LIST: a NUMA node and its CPUs (default: one node 0 holding every CPU). As a device or its property, node N: the NUMA node it is on (dev_to_node, its->numa_node).',
+  smt: 'smt N [adjacent]: N hardware threads per core. Siblings of CPU c: (c mod C) + k*C with C = possible CPUs / N (the usual server enumeration); with adjacent, c - c mod N .. + N-1 (QEMU threads=).',
+  apic: 'apic flat | physflat | x2apic-cluster | x2apic-phys (x86): the kernel\'s APIC driver, as dmesg reports it ("Switched APIC routing to ..."). Default: physical destination mode.',
+  'ext-dest-id':
+    'ext-dest-id (x86 guests): the hypervisor offers the MSI extended destination ID: address bits 11:5 carry APIC ID bits 14:8, so APIC IDs up to 32767 are reachable without remapping.',
+  offline:
+    "offline CPULIST: after every interrupt is allocated, these CPUs go offline one at a time, in the order written, as the kernel's CPU hotplug does (lapic_can_unplug_cpu, migrate_one_irq).",
+  release:
+    "release DEVICE: history. The device's interrupts so far are freed here (a driver unbind, a rebind to vfio-pci); its later irq statements allocate anew.",
   'apic-ids':
     'apic-ids LIST: optional (x86). The APIC ID of each CPU, in CPU order; default: the CPU number.',
   include:
@@ -267,6 +290,12 @@ export const KEYWORD_DOCS: Readonly<Record<string, string>> = {
   vector: 'vector V (x86): pin the observed vector. As an expectation: the simulated vector.',
   lpi: 'lpi L (arm64): pin the observed LPI (>= 8192). As an expectation: the simulated LPI.',
   masked: 'masked: the interrupt is masked.',
+  spread:
+    'spread (on a range; implies managed): each element gets the mask irq_create_affinity_masks() gives it through group_cpus_evenly(): nodes first, SMT siblings together, present CPUs before the other possible ones.',
+  inactive:
+    'inactive: allocated but never activated (no driver requested it): the kernel holds only a reservation (debugfs: Vector: 0, has_reserved: 1).',
+  adjacent:
+    'adjacent (smt): SMT siblings are numbered next to each other (c - c mod N .. + N-1), as QEMU enumerates threads.',
   counts:
     'counts N N ...: per-CPU fire counts in cpus order, as imported from /proc/interrupts (informational).',
   // sources
@@ -275,7 +304,7 @@ export const KEYWORD_DOCS: Readonly<Record<string, string>> = {
   virtual:
     'virtual: an MSI-X entry beyond the hardware table (PCI_IRQ_VIRTUAL). Not PCI/MSI-X: use an ntb domain.',
   // expect clauses
-  irte: 'irte N: the IRTE index (Intel) or remap-table index (AMD) the route takes.',
+  irte: 'irte N: the remap table index the route takes (Intel IRTE handle + subhandle, AMD table index). As an irq property, the observed index, pinned (as imported).',
   path: 'path A > B > C: the domains the route walks, endpoint first.',
   message: 'message ADDRESS DATA: the MSI message the device writes (address_lo and data).',
 };

@@ -5,7 +5,6 @@ import { finding } from '../checks/registry';
 import type { RelatedFinding } from '../diagnostics';
 import type { SyntaxFile } from '../syntax/view';
 import type { Result, Values } from '../values';
-import { valuesOf } from '../values';
 import type { Model } from './types';
 
 export class BindContext {
@@ -28,10 +27,18 @@ export class BindContext {
     return r.ok;
   }
 
-  /** The values of a property row. */
+  private readonly scratch: Values = { t: undefined!, first: 0, n: 0, at: 0, atEnd: 0 };
+
+  /** The values of a property row (a shared object: read it before asking for another). */
   propValues(file: SyntaxFile, p: number): Values {
     const t = file.tree;
-    return valuesOf(t, t.pAtoms[p], t.pNAtoms[p], t.pStart[p], t.pNameEnd(p));
+    const v = this.scratch;
+    v.t = t;
+    v.first = t.pAtoms[p];
+    v.n = t.pNAtoms[p];
+    v.at = t.pStart[p];
+    v.atEnd = t.pNameEnd(p);
+    return v;
   }
 
   /** A flag property takes no value. */

@@ -1,7 +1,7 @@
 // Declarations: domains (objects) and devices (rows), and their properties.
 
 import { DEVICE_PROPERTIES, DOMAIN_KINDS, KINDS, isDomainKind, type DomainKind } from '../kinds';
-import { kwId } from '../syntax/names';
+import { KEYWORDS, kwId, type Keyword } from '../syntax/names';
 import { At, GROUP_START } from '../syntax/tree';
 import type { SyntaxFile } from '../syntax/view';
 import {
@@ -18,46 +18,97 @@ import type { BindContext } from './context';
 import { MAX_CPUS, MAX_NAME, MAX_NODES } from './limits';
 import { Assign, Domain, type NameRef } from './types';
 
-const REPEATABLE = new Set([kwId('in-use'), kwId('scope')]);
+const IN_USE = kwId('in-use');
+const SCOPE = kwId('scope');
+
+/** The properties a statement takes, as a lookup by name id (property names are keywords). */
+export interface PropSet {
+  names: readonly string[];
+  mask: Uint8Array;
+}
+
+export function propSet(names: readonly string[]): PropSet {
+  const mask = new Uint8Array(KEYWORDS.length);
+  for (const n of names) mask[kwId(n as Keyword)] = 1;
+  return { names, mask };
+}
+
+const KIND_PROPS = new Map<DomainKind, PropSet>(DOMAIN_KINDS.map((k) => [k, propSet(KINDS[k].properties)]));
+
+/** The earlier row of the same property in [first, p), or -1 (a scan for small blocks, a map for big ones). */
+function earlier(
+  t: SyntaxFile['tree'],
+  first: number,
+  p: number,
+  seen: Map<number, number> | undefined,
+): number {
+  if (seen) return seen.get(t.pName[p]) ?? -1;
+  for (let q = first; q < p; q++) if (t.pName[q] === t.pName[p]) return q;
+  return -1;
+}
+
+/** What to do with a property row: skip it (reported), bind it, or bind it as a repeat (scope, in-use). */
+export const enum PropUse {
+  Skip,
+  First,
+  Repeat,
+}
 
 /**
- * The properties of a statement that the owner accepts, each once (scope and in-use repeat):
- * calls `bind` with each property row in order; reports unknown and repeated ones.
+ * Whether a statement's property row is one the owner accepts, once (scope and in-use repeat);
+ * reports unknown and repeated ones. `seen` is a map for blocks of more than 16 properties (else
+ * the earlier rows are scanned).
  */
+export function checkProperty(
+  ctx: BindContext,
+  file: SyntaxFile,
+  first: number,
+  p: number,
+  allowed: PropSet | undefined,
+  owner: string | undefined,
+  seen: Map<number, number> | undefined,
+): PropUse {
+  const t = file.tree;
+  const id = t.pName[p];
+  if (allowed && (id >= allowed.mask.length || !allowed.mask[id])) {
+    const names = allowed.names;
+    ctx.report(
+      'unknown-property',
+      file,
+      t.pStart[p],
+      t.pNameEnd(p),
+      `'${t.names.names[id]}' is not a property of ${owner}: ${names.length ? `expected one of ${names.join(', ')}` : 'it takes none'}`,
+    );
+    return PropUse.Skip;
+  }
+  const prev = earlier(t, first, p, seen);
+  if (prev >= 0 && id !== IN_USE && id !== SCOPE) {
+    const name = t.names.names[id];
+    ctx.report('bad-value', file, t.pStart[p], t.pNameEnd(p), `'${name}' is given twice`, [
+      { file, start: t.pStart[prev], end: t.pNameEnd(prev), message: `the first '${name}'` },
+    ]);
+    return PropUse.Skip;
+  }
+  if (prev < 0) seen?.set(id, p);
+  return prev < 0 ? PropUse.First : PropUse.Repeat;
+}
+
+/** The accepted properties of a statement, in order (see checkProperty). */
 export function eachProperty(
   ctx: BindContext,
   file: SyntaxFile,
   s: number,
-  allowed: readonly string[] | undefined,
+  allowed: PropSet | undefined,
   owner: string | undefined,
   bind: (p: number, name: string, repeat: boolean) => void,
 ): void {
   const t = file.tree;
   const first = t.sProps[s];
   const n = t.sNProps[s];
-  let seen: Map<number, number> | undefined;
+  const seen = n > 16 ? new Map<number, number>() : undefined;
   for (let p = first; p < first + n; p++) {
-    const id = t.pName[p];
-    const name = t.names.names[id];
-    if (allowed && !allowed.includes(name)) {
-      ctx.report(
-        'unknown-property',
-        file,
-        t.pStart[p],
-        t.pNameEnd(p),
-        `'${name}' is not a property of ${owner}: ${allowed.length ? `expected one of ${allowed.join(', ')}` : 'it takes none'}`,
-      );
-      continue;
-    }
-    const prev = (seen ??= new Map<number, number>()).get(id);
-    if (prev !== undefined && !REPEATABLE.has(id)) {
-      ctx.report('bad-value', file, t.pStart[p], t.pNameEnd(p), `'${name}' is given twice`, [
-        { file, start: t.pStart[prev], end: t.pNameEnd(prev), message: `the first '${name}'` },
-      ]);
-      continue;
-    }
-    if (prev === undefined) seen.set(id, p);
-    bind(p, name, prev !== undefined);
+    const use = checkProperty(ctx, file, first, p, allowed, owner, seen);
+    if (use !== PropUse.Skip) bind(p, t.names.names[t.pName[p]], use === PropUse.Repeat);
   }
 }
 
@@ -131,7 +182,7 @@ export function declareDomain(ctx: BindContext, file: SyntaxFile, s: number): vo
     ctx,
     file,
     s,
-    kind ? KINDS[kind].properties : undefined,
+    kind ? KIND_PROPS.get(kind) : undefined,
     kind ? `a ${kind} domain` : undefined,
     (p, pname, repeat) => {
       if (!repeat) d.props.set(pname, p);
@@ -336,7 +387,7 @@ function inUse(ctx: BindContext, d: Domain, p: number): void {
     d.inUse.push({ cpus: cpus.value, vectors: vecs.value, start: t.pStart[p], end: t.pEnd(p) });
 }
 
-const DEVICE_PROPS: readonly string[] = [...DEVICE_PROPERTIES, 'node'];
+const DEVICE_PROPS = propSet(DEVICE_PROPERTIES);
 
 export function declareDevice(ctx: BindContext, file: SyntaxFile, fileIndex: number, s: number): void {
   const m = ctx.m;

@@ -332,7 +332,6 @@ export class DeviceTable {
       this.platform = grow8(this.platform, i + 1);
       this.assign = grow8(this.assign, i + 1);
     }
-    for (const k of DEV_I32) this[k][i] = -1;
     this.name.push(name);
     this.file[i] = file;
     this.stmt[i] = stmt;
@@ -340,6 +339,11 @@ export class DeviceTable {
     this.nameEnd[i] = nameEnd;
     this.start[i] = start;
     this.end[i] = end;
+    this.segment[i] = this.rid[i] = this.msix[i] = this.msi[i] = this.windows[i] = this.node[i] = -1;
+    this.msiDomain[i] = this.ims[i] = this.ntb[i] = this.ioapic[i] = -1;
+    this.msiDomainRef[i] = this.imsRef[i] = this.ntbRef[i] = this.ioapicRef[i] = -1;
+    this.pMsi[i] = this.pMsix[i] = this.pAssign[i] = this.pWindows[i] = this.pPlatform[i] = -1;
+    this.gStart[i] = -1;
     this.platform[i] = 0;
     this.assign[i] = 0;
     this.irqs[i] = 0;
@@ -405,11 +409,12 @@ export class GroupTable {
       this.source = grow8(this.source, i + 1);
       this.flags = grow8(this.flags, i + 1);
     }
-    for (const k of GROUP_I32) this[k][i] = -1;
     this.name.push(name);
     this.file[i] = file;
     this.stmt[i] = stmt;
     this.device[i] = device;
+    this.first[i] = this.last[i] = this.sourceArg[i] = this.affinity[i] = -1;
+    this.cpu[i] = this.vector[i] = this.lpi[i] = this.irte[i] = this.domain[i] = this.order[i] = -1;
     this.source[i] = 0;
     this.flags[i] = 0;
     this.size[i] = 1;

@@ -3,27 +3,38 @@
 // an interrupt is an index, never an object.
 
 import { IRQ_PROPERTIES, IRQ_SOURCES } from '../kinds';
-import { kwId } from '../syntax/names';
+import { KEYWORDS, kwId } from '../syntax/names';
 import { At, St } from '../syntax/tree';
 import type { SyntaxFile } from '../syntax/view';
 import { describeAtom, number, numberAtom, numberList } from '../values';
 import type { BindContext } from './context';
-import { eachProperty } from './declare';
+import { PropUse, checkProperty, propSet } from './declare';
 import { MAX_CPUS, MAX_IRQS } from './limits';
 import { Uses, unknownName } from './links';
 import { closest, findDomain, groupsOfDevice } from './queries';
 import { GroupFlag, Src, type Model } from './types';
 
-const SRC_BY_ID = new Map<number, Src>([
-  [kwId('msix'), Src.Msix],
-  [kwId('msi'), Src.Msi],
-  [kwId('ims'), Src.Ims],
-  [kwId('pin'), Src.Pin],
-  [kwId('window'), Src.Window],
-  [kwId('virtual'), Src.Virtual],
-]);
+/** Interrupt sources by the name id of their keyword (0: not a source). */
+const SRC_BY_ID = new Uint8Array(KEYWORDS.length);
+SRC_BY_ID[kwId('msix')] = Src.Msix;
+SRC_BY_ID[kwId('msi')] = Src.Msi;
+SRC_BY_ID[kwId('ims')] = Src.Ims;
+SRC_BY_ID[kwId('pin')] = Src.Pin;
+SRC_BY_ID[kwId('window')] = Src.Window;
+SRC_BY_ID[kwId('virtual')] = Src.Virtual;
+const sourceOf = (id: number): Src => (id < SRC_BY_ID.length ? (SRC_BY_ID[id] as Src) : Src.None);
 
-const IRQ_PROPS: readonly string[] = [...IRQ_PROPERTIES, 'irte', 'inactive', 'spread'];
+const IRQ_PROPS = propSet(IRQ_PROPERTIES);
+const P_AFFINITY = kwId('affinity');
+const P_MANAGED = kwId('managed');
+const P_SPREAD = kwId('spread');
+const P_INACTIVE = kwId('inactive');
+const P_MASKED = kwId('masked');
+const P_CPU = kwId('cpu');
+const P_VECTOR = kwId('vector');
+const P_LPI = kwId('lpi');
+const P_IRTE = kwId('irte');
+const P_COUNTS = kwId('counts');
 
 /** Per file: interned name id -> device index (-1: no such device), resolved once per distinct name. */
 export class DeviceNames {
@@ -55,7 +66,7 @@ export function prescanSources(m: Model, names: DeviceNames): Uint8Array {
       if (t.sKind[s] !== St.Irq || t.sD[s] < 0) continue;
       const dev = names.of(file, t.sA[s]);
       if (dev < 0) continue;
-      const src = SRC_BY_ID.get(t.aV1[t.sD[s]]);
+      const src = sourceOf(t.aV1[t.sD[s]]);
       if (src === Src.Msi) uses[dev] |= Uses.Msi;
       else if (src === Src.Msix || src === Src.Virtual) uses[dev] |= Uses.Msix;
       else if (src === Src.Window) uses[dev] |= Uses.Window;
@@ -64,9 +75,17 @@ export function prescanSources(m: Model, names: DeviceNames): Uint8Array {
   return uses;
 }
 
+/** The declarations of one device's interrupt name: their highest index, and who holds each index once they overlap. */
+interface Declared {
+  maxLast: number;
+  groups: number[];
+  owner: Map<number, number> | undefined;
+}
+
 export class UseBinder {
   /** per device: interrupt name -> the groups declaring it since the device's last release */
-  private readonly declared = new Map<number, Map<string, number[]>>();
+  private readonly declared = new Map<number, Map<string, Declared>>();
+  private readonly declaredPlain = new Map<number, Map<string, Declared>>();
   private readonly maskIds = new Map<string, number>();
 
   constructor(
@@ -119,7 +138,9 @@ export class UseBinder {
       site: { file, start: t.sStart[s], end: t.sEnd[s] },
       before: m.groups.count,
     });
-    this.declared.delete(dev); // its later statements declare its interrupts anew
+    // its later statements declare its interrupts anew
+    this.declared.delete(dev);
+    this.declaredPlain.delete(dev);
   }
 
   private irq(file: SyntaxFile, fileIndex: number, s: number): void {
@@ -164,9 +185,9 @@ export class UseBinder {
     const G = ctx.m.groups;
     const k = t.sD[s];
     if (k < 0) return;
-    const src = SRC_BY_ID.get(t.aV1[k]);
+    const src = sourceOf(t.aV1[k]);
     const kname = t.nameOf(k);
-    if (src === undefined || t.atomKind(k) !== At.Name) {
+    if (src === Src.None || t.atomKind(k) !== At.Name) {
       ctx.report(
         'bad-value',
         file,
@@ -214,64 +235,85 @@ export class UseBinder {
 
   private properties(file: SyntaxFile, s: number, g: number): void {
     const ctx = this.ctx;
+    const t = file.tree;
+    const first = t.sProps[s];
+    const n = t.sNProps[s];
+    if (n === 0) return;
+    const seen = n > 16 ? new Map<number, number>() : undefined;
+    for (let p = first; p < first + n; p++)
+      if (checkProperty(ctx, file, first, p, IRQ_PROPS, 'an interrupt', seen) !== PropUse.Skip)
+        this.property(file, p, g);
+  }
+
+  private property(file: SyntaxFile, p: number, g: number): void {
+    const ctx = this.ctx;
     const G = ctx.m.groups;
     const t = file.tree;
-    eachProperty(ctx, file, s, IRQ_PROPS, 'an interrupt', (p, n) => {
-      const v = ctx.propValues(file, p);
-      switch (n) {
-        case 'affinity': {
-          const r = numberList(v, 'the affinity CPUs', MAX_CPUS - 1);
-          if (ctx.ok(file, r)) G.affinity[g] = this.mask(r.value);
+    const v = ctx.propValues(file, p);
+    switch (t.pName[p]) {
+      case P_AFFINITY: {
+        // one CPU (the common import) without an array: masks of one CPU are cached by number
+        if (v.n === 1 && t.atomKind(v.first) === At.Number && t.v1(v.first) < MAX_CPUS) {
+          G.affinity[g] = this.singleMask(t.v1(v.first));
           break;
         }
-        case 'managed':
-          if (ctx.flag(file, p)) G.flags[g] |= GroupFlag.Managed;
-          break;
-        case 'spread':
-          if (ctx.flag(file, p)) G.flags[g] |= GroupFlag.Spread | GroupFlag.Managed;
-          break;
-        case 'inactive':
-          if (ctx.flag(file, p)) G.flags[g] |= GroupFlag.Inactive;
-          break;
-        case 'masked':
-          if (ctx.flag(file, p)) G.flags[g] |= GroupFlag.Masked;
-          break;
-        case 'cpu': {
-          const r = number(v, 'a CPU number', 0, MAX_CPUS - 1);
-          if (ctx.ok(file, r)) G.cpu[g] = r.value;
-          break;
-        }
-        case 'vector': {
-          const r = number(v, 'a vector', 0, 255);
-          if (ctx.ok(file, r)) G.vector[g] = r.value;
-          break;
-        }
-        case 'lpi': {
-          const r = number(v, 'an LPI INTID', 8192, (1 << 24) - 1);
-          if (ctx.ok(file, r)) G.lpi[g] = r.value;
-          break;
-        }
-        case 'irte': {
-          const r = number(v, 'a remap table index', 0, 65535);
-          if (ctx.ok(file, r)) G.irte[g] = r.value;
-          break;
-        }
-        case 'counts': {
-          for (let a = v.first; a < v.first + v.n; a++)
-            if (t.atomKind(a) !== At.Number) {
-              ctx.report(
-                'bad-value',
-                file,
-                t.aStart[a],
-                t.aEnd(a),
-                `counts: expected per-CPU numbers, found '${describeAtom(t, a)}'`,
-              );
-              break;
-            }
-          break;
-        }
+        const r = numberList(v, 'the affinity CPUs', MAX_CPUS - 1);
+        if (ctx.ok(file, r)) G.affinity[g] = this.mask(r.value);
+        break;
       }
-    });
+      case P_MANAGED:
+        if (ctx.flag(file, p)) G.flags[g] |= GroupFlag.Managed;
+        break;
+      case P_SPREAD:
+        if (ctx.flag(file, p)) G.flags[g] |= GroupFlag.Spread | GroupFlag.Managed;
+        break;
+      case P_INACTIVE:
+        if (ctx.flag(file, p)) G.flags[g] |= GroupFlag.Inactive;
+        break;
+      case P_MASKED:
+        if (ctx.flag(file, p)) G.flags[g] |= GroupFlag.Masked;
+        break;
+      case P_CPU: {
+        const r = number(v, 'a CPU number', 0, MAX_CPUS - 1);
+        if (ctx.ok(file, r)) G.cpu[g] = r.value;
+        break;
+      }
+      case P_VECTOR: {
+        const r = number(v, 'a vector', 0, 255);
+        if (ctx.ok(file, r)) G.vector[g] = r.value;
+        break;
+      }
+      case P_LPI: {
+        const r = number(v, 'an LPI INTID', 8192, (1 << 24) - 1);
+        if (ctx.ok(file, r)) G.lpi[g] = r.value;
+        break;
+      }
+      case P_IRTE: {
+        const r = number(v, 'a remap table index', 0, 65535);
+        if (ctx.ok(file, r)) G.irte[g] = r.value;
+        break;
+      }
+      case P_COUNTS:
+        for (let a = v.first; a < v.first + v.n; a++)
+          if (t.atomKind(a) !== At.Number) {
+            ctx.report(
+              'bad-value',
+              file,
+              t.aStart[a],
+              t.aEnd(a),
+              `counts: expected per-CPU numbers, found '${describeAtom(t, a)}'`,
+            );
+            break;
+          }
+        break;
+    }
+  }
+
+  private readonly singles = new Int32Array(MAX_CPUS).fill(-1);
+
+  private singleMask(cpu: number): number {
+    if (this.singles[cpu] < 0) this.singles[cpu] = this.mask([cpu]);
+    return this.singles[cpu];
   }
 
   /** An affinity list, interned by content (masks are shared by every group that names them). */
@@ -288,67 +330,94 @@ export class UseBinder {
 
   /**
    * Elements declared twice (since the device's last release) are reported and not allocated: one
-   * finding per run of elements that an earlier statement already declared.
+   * finding per run of elements that an earlier statement already declared. Statements in index
+   * order (the usual way) cost O(1); otherwise a map from index to its declaring group is kept.
    */
   private duplicates(file: SyntaxFile, s: number, g: number, dev: number, name: string): void {
-    const m = this.ctx.m;
-    const G = m.groups;
-    let byName = this.declared.get(dev);
-    if (!byName) this.declared.set(dev, (byName = new Map<string, number[]>()));
-    const key = G.first[g] < 0 ? name : name + '[]';
-    const earlier = byName.get(key);
-    if (!earlier) {
-      byName.set(key, [g]);
+    const G = this.ctx.m.groups;
+    // indexed and unindexed declarations of a name are different interrupts (`d.q` vs `d.q[0]`)
+    const table = G.first[g] < 0 ? this.declaredPlain : this.declared;
+    let byName = table.get(dev);
+    if (!byName) table.set(dev, (byName = new Map<string, Declared>()));
+    const d = byName.get(name);
+    if (!d) {
+      byName.set(name, { maxLast: G.last[g], groups: [g], owner: undefined });
       return;
     }
+    if (!d.owner && G.first[g] > d.maxLast) {
+      d.groups.push(g);
+      d.maxLast = G.last[g];
+      return;
+    }
+    if (!d.owner) {
+      d.owner = new Map<number, number>();
+      for (const h of d.groups)
+        for (let i = G.first[h]; i <= G.last[h]; i++)
+          if (!d.owner.has(i) && !G.dead.get(h)?.has(G.first[h] < 0 ? 0 : i - G.first[h])) d.owner.set(i, h);
+    }
+    this.reportDuplicates(file, s, g, dev, name, d.owner);
+    d.groups.push(g);
+    d.maxLast = Math.max(d.maxLast, G.last[g]);
+  }
+
+  private reportDuplicates(
+    file: SyntaxFile,
+    s: number,
+    g: number,
+    dev: number,
+    name: string,
+    owner: Map<number, number>,
+  ): void {
+    const m = this.ctx.m;
+    const G = m.groups;
     const t = file.tree;
     const start = t.aStart[t.sA[s]];
     const end = t.sC[s] >= 0 ? t.aEnd(t.sC[s]) : t.aEnd(t.sB[s]);
     const devName = m.devices.name[dev];
-    const off = (x: number, i: number) => (G.first[x] < 0 ? 0 : i - G.first[x]);
-    for (const h of earlier) {
-      const lo = Math.max(G.first[g], G.first[h]);
-      const hi = Math.min(G.last[g], G.last[h]);
-      if (lo > hi) continue;
-      let dead = G.dead.get(g);
-      if (!dead) G.dead.set(g, (dead = new Set()));
-      let runStart = -2;
-      const flush = (runEnd: number) => {
-        if (runStart < -1) return;
-        const a = runStart;
-        const id =
-          G.first[g] < 0
-            ? `the interrupt ${devName}.${name} is`
-            : a === runEnd
-              ? `the interrupt ${devName}.${name}[${a}] is`
-              : `the interrupts ${devName}.${name}[${a}..${runEnd}] are`;
-        const first = G.first[g] < 0 ? `${devName}.${name}` : `${devName}.${name}[${a}]`;
-        const hf = m.files[G.file[h]];
-        const ht = hf.tree;
-        const hs = G.stmt[h];
-        this.ctx.report('duplicate-name', file, start, end, `${id} declared twice`, [
-          {
-            file: hf,
-            start: ht.aStart[ht.sA[hs]],
-            end: ht.sC[hs] >= 0 ? ht.aEnd(ht.sC[hs]) : ht.aEnd(ht.sB[hs]),
-            message: `${first} is first declared here`,
-          },
-        ]);
-        runStart = -2;
-      };
-      const hDead = G.dead.get(h);
-      for (let i = lo; i <= hi; i++) {
-        // a duplicate of h's element only where h's element is itself live (else an earlier one owns it)
-        if (dead.has(off(g, i)) || hDead?.has(off(h, i))) {
-          flush(i - 1);
-          continue;
-        }
-        dead.add(off(g, i));
-        if (runStart < -1) runStart = i;
+    const off = (i: number) => (G.first[g] < 0 ? 0 : i - G.first[g]);
+    let dead: Set<number> | undefined;
+    let run = -2;
+    let runOwner = -1;
+    const flush = (runEnd: number) => {
+      if (run < -1) return;
+      const a = run;
+      const h = runOwner;
+      const id =
+        G.first[g] < 0
+          ? `the interrupt ${devName}.${name} is`
+          : a === runEnd
+            ? `the interrupt ${devName}.${name}[${a}] is`
+            : `the interrupts ${devName}.${name}[${a}..${runEnd}] are`;
+      const first = G.first[g] < 0 ? `${devName}.${name}` : `${devName}.${name}[${a}]`;
+      const hf = m.files[G.file[h]];
+      const ht = hf.tree;
+      const hs = G.stmt[h];
+      this.ctx.report('duplicate-name', file, start, end, `${id} declared twice`, [
+        {
+          file: hf,
+          start: ht.aStart[ht.sA[hs]],
+          end: ht.sC[hs] >= 0 ? ht.aEnd(ht.sC[hs]) : ht.aEnd(ht.sB[hs]),
+          message: `${first} is first declared here`,
+        },
+      ]);
+      run = -2;
+    };
+    for (let i = G.first[g]; i <= G.last[g]; i++) {
+      const h = owner.get(i);
+      if (h === undefined) {
+        flush(i - 1);
+        owner.set(i, g);
+        continue;
       }
-      flush(hi);
+      if (run >= -1 && h !== runOwner) flush(i - 1);
+      (dead ??= new Set<number>()).add(off(i));
+      if (run < -1) {
+        run = i;
+        runOwner = h;
+      }
     }
-    earlier.push(g);
+    flush(G.last[g]);
+    if (dead) G.dead.set(g, dead);
   }
 
   /** The endpoint domain every interrupt of the group starts in. */

@@ -159,7 +159,7 @@ export class SyntaxTree {
     // capacities from the text's size (typical files: an atom per 7 bytes, a statement or a
     // property per 40), so that large files do not grow their columns many times
     const len = text.length;
-    this.reserve((len >> 5) + 16, (len >> 5) + 16, (len >> 2) + 64);
+    this.reserve(Math.ceil(len / 36) + 16, Math.ceil(len / 36) + 16, Math.ceil(len / 6) + 64);
   }
 
   private reserve(s: number, p: number, a: number): void {
