@@ -10,6 +10,8 @@ export interface GenOptions {
   perDevice?: number;
   /** declare each interrupt on its own line (true) or as ranges (false) */
   single?: boolean;
+  /** stop after this many devices (with `lines: Infinity`) */
+  devices?: number;
 }
 
 export function generateTopology(o: GenOptions): { text: string; irqs: number } {
@@ -38,7 +40,7 @@ export function generateTopology(o: GenOptions): { text: string; irqs: number } 
   }
   let irqs = 0;
   let dev = 0;
-  while (out.length < o.lines) {
+  while (out.length < o.lines && (o.devices === undefined || dev < o.devices)) {
     const bus = dev % 256;
     const slot = Math.floor(dev / 256) % 32;
     const seg = Math.floor(dev / (256 * 32));

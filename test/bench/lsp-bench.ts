@@ -9,7 +9,7 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-const AIM: Record<number, number> = { 1000: 20, 10000: 60, 100000: 400 };
+const AIM: Record<number, number> = { 1000: 10, 10000: 30, 100000: 150 };
 
 export async function benchLsp(): Promise<string[]> {
   const lines = [
