@@ -22,7 +22,7 @@ SRC_BY_ID[kwId('ims')] = Src.Ims;
 SRC_BY_ID[kwId('pin')] = Src.Pin;
 SRC_BY_ID[kwId('window')] = Src.Window;
 SRC_BY_ID[kwId('virtual')] = Src.Virtual;
-const sourceOf = (id: number): Src => (id < SRC_BY_ID.length ? (SRC_BY_ID[id]) : Src.None);
+const sourceOf = (id: number): Src => (id < SRC_BY_ID.length ? SRC_BY_ID[id] : Src.None);
 
 const IRQ_PROPS = propSet(IRQ_PROPERTIES);
 const P_AFFINITY = kwId('affinity');

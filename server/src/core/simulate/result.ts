@@ -42,6 +42,15 @@ export class SimulationResult implements Simulation {
     return (this.byId ??= new Map(this.routes.map((r) => [r.irq, r])));
   }
 
+  refresh(): void {
+    this.routesCache = undefined;
+    this.byId = undefined;
+    this.model.injects.forEach((inj, i) => {
+      const r = this.injects[i];
+      if (r) r.range = inj.file.range(inj.file.tree.sStart[inj.stmt], inj.file.tree.sEnd[inj.stmt]);
+    });
+  }
+
   inject(device: number, address: number, data: number): InjectOutcome {
     return resolveInject(this.sim, this, device, address, data);
   }

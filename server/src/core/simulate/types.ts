@@ -105,6 +105,8 @@ export interface Simulation {
   readonly routes: Route[];
   /** resolves a memory write by a device (device index) as the hardware would */
   inject(device: number, address: number, data: number): InjectOutcome;
+  /** forgets the routes made so far and makes the inject results' ranges anew (after offsets moved) */
+  refresh(): void;
   /** routes by interrupt name (made on demand, once) */
   readonly routesById: Map<string, Route>;
   cpus: CpuUsage[];
