@@ -76,6 +76,15 @@ describe('incremental reparsing (splice)', () => {
     );
   });
 
+  it('keeps the error of a last statement cut short at the end of the text (found by the property above)', () => {
+    let text = 'arch x86\ncpus 0-3\ndevice d { msix 4 }\nirq d.q[0..3] : msix\n';
+    const at = text.indexOf(' : msix');
+    const t = splice(parseTree(text), { start: at, end: text.length, text: ' ' }).tree;
+    text = text.slice(0, at) + ' ';
+    assert.equal(view(text, t), view(text));
+    assert.match(t.errors.at(-1)!.message, /found the end of the file/);
+  });
+
   it('classifies a comment or blank line as trivia, an irq edit as uses, a declaration edit as declarations', () => {
     const text =
       'arch x86\ncpus 0-3\ndomain V : vector\ndevice d { pci 01:00.0; msix 4 }\nirq d.q[0..1] : msix\nirq d.r : msix\n';

@@ -184,7 +184,8 @@ function join(
   for (let c = 0; c < old.cCount; c++)
     if (old.cStart[c] >= oldTo) t.addComment(old.cStart[c] + delta, old.cEnd[c] + delta);
   for (const er of old.errors) if (er.start < from) t.errors.push(er);
-  for (const er of reg.errors) if (er.start < to) t.errors.push(er);
+  // (a region that ran to the end of the text keeps an error at the very end: "found the end of the file")
+  for (const er of reg.errors) if (er.start < to || to === text.length) t.errors.push(er);
   t.finishSpliced(lines);
   for (const er of old.errors)
     if (er.start >= oldTo) {
