@@ -57,3 +57,58 @@ export function syncManifest(root: string, rules: readonly RuleInfo[], check: bo
   fs.writeFileSync(file, want);
   return 'written';
 }
+
+// ---- the .vsix's contents (scripts/package-vsix.mjs packs them) -----------------------------------
+
+const MIME: Record<string, string> = { png: 'image/png', gif: 'image/gif', jpg: 'image/jpeg' };
+
+/**
+ * The package README: README.vscode.md with each `![alt](media/FILE)` image embedded as a data: URI.
+ * VS Code's extension page loads only https: and data: images (its CSP is `img-src https: data:`) and
+ * resolves no relative path; irqtopo has no https host. So the images ship inside the README.
+ */
+export function packageReadme(root: string): string {
+  const text = fs.readFileSync(path.join(root, 'README.vscode.md'), 'utf8');
+  return text.replace(
+    /!\[([^\]]*)\]\((media\/[\w.-]+\.(png|gif|jpg))\)/g,
+    (_, alt: string, file: string, ext: string) => {
+      const data = fs.readFileSync(path.join(root, file)).toString('base64');
+      return `![${alt}](data:${MIME[ext]};base64,${data})`;
+    },
+  );
+}
+
+/** What the .vsix ships besides package.json and README.md: [source in the repository, path in the package]. */
+export function shipList(root: string): [string, string][] {
+  const dir = (d: string, re: RegExp) =>
+    fs
+      .readdirSync(path.join(root, d))
+      .filter((f) => re.test(f))
+      .sort()
+      .map((f) => `${d}/${f}`);
+  const same = (p: string): [string, string] => [p, p];
+  return [
+    ...['CHANGELOG.md', 'LICENSE', 'language-configuration.json'].map(same),
+    ...['dist/extension.js', 'dist/server.js', 'dist/cli.js'].map(same),
+    ...['dist/webview/main.js', 'dist/webview/codicon.css', 'dist/webview/codicon.ttf'].map(same),
+    ...dir('syntaxes', /\.tmLanguage\.json$/).map(same),
+    ...dir('snippets', /\.code-snippets$/).map(same),
+    ...dir('walkthrough', /\.(md|svg)$/).map(same),
+    ...['media/icon.png', 'media/irqtopo.svg'].map(same),
+    // the docs the extension opens (client/src/docs.ts DOCS; rules.md from every diagnostic) and the
+    // examples it offers (irqtopo.openExample)
+    ...['docs/rules.md', 'docs/language.md', 'docs/simulation.md', 'docs/importer.md'].map(same),
+    ...dir('examples', /\.irqtopo$/).map(same),
+  ];
+}
+
+/** The package's manifest: what ships, no build scripts (the build ran), no npm `bin`. */
+export function packageManifest(text: string, ship: readonly [string, string][]): string {
+  const pkg = JSON.parse(text) as Record<string, unknown> & { devDependencies: Record<string, string> };
+  const out: Record<string, unknown> = { ...pkg, files: ship.map(([, to]) => to) };
+  delete out.scripts;
+  delete out.bin;
+  // @types/vscode stays so vsce checks it against engines.vscode
+  out.devDependencies = { '@types/vscode': pkg.devDependencies['@types/vscode'] };
+  return `${JSON.stringify(out, null, 2)}\n`;
+}

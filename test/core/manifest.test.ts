@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { SemanticTokenModifiers, SemanticTokenTypes } from 'vscode-languageserver-protocol';
 import { parse, RULES } from '../../server/src/core';
 import { TOKEN_MODIFIERS, TOKEN_TYPES } from '../../server/src/core/services/structure';
-import { docsLink, generatedManifest, rulesSetting } from '../../scripts/manifest';
+import { docsLink, generatedManifest, packageReadme, rulesSetting, shipList } from '../../scripts/manifest';
 import { run } from '../cli/check.test';
 import { ROOT } from './helpers';
 
@@ -221,6 +221,7 @@ describe('the $irqtopo problem matcher', () => {
 describe('the walkthrough', () => {
   const wt = contributes.walkthroughs[0] as { steps: Step[] };
   const commands = new Set((contributes.commands as Command[]).map((c) => c.command));
+  const shipped = new Set(shipList(ROOT).map(([, to]) => to));
 
   it('opens an example, imports this machine, shows a route, verifies', () => {
     assert.deepEqual(
@@ -231,16 +232,51 @@ describe('the walkthrough', () => {
     assert.match(wt.steps[3].description, /command:irqtopo\.openDocs/);
   });
 
-  it('links only commands that exist, and its media exist; its topology snippets parse', () => {
+  it('links only commands that exist, and its media ship in the .vsix; its topology snippets parse', () => {
     for (const s of wt.steps) {
       for (const m of s.description.matchAll(/\(command:([\w.]+)/g))
         assert.ok(commands.has(m[1]) || m[1].startsWith('workbench.action.'), `${s.id}: ${m[1]}`);
       const media = s.media.markdown ?? s.media.svg ?? s.media.image!;
-      assert.ok(fs.existsSync(path.join(ROOT, media)), `${s.id}: ${media} does not exist`);
+      assert.ok(shipped.has(media), `${s.id}: ${media} is not in the .vsix`);
       if (!media.endsWith('.md')) continue;
       const md = fs.readFileSync(path.join(ROOT, media), 'utf8');
       for (const block of md.matchAll(/```irqtopo\n([\s\S]*?)```/g))
         assert.deepEqual(parse(block[1]).errors, [], `${media}: ${block[1]}`);
     }
+  });
+});
+
+describe('the .vsix contents', () => {
+  it('every file it ships exists, and every doc the extension opens ships', () => {
+    const ship = shipList(ROOT);
+    for (const [from] of ship.filter(([f]) => !f.startsWith('dist/')))
+      assert.ok(fs.existsSync(path.join(ROOT, from)), from);
+    const docs = fs.readFileSync(path.join(ROOT, 'client', 'src', 'docs.ts'), 'utf8');
+    for (const m of docs.matchAll(/^ {2}'([\w-]+\.md)':/gm))
+      assert.ok(
+        ship.some(([, to]) => to === `docs/${m[1]}`),
+        m[1],
+      );
+  });
+
+  it('the package README embeds its images, lists every setting and command, and links nothing relative', () => {
+    const readme = packageReadme(ROOT);
+    assert.ok((readme.match(/!\[[^\]]*\]\(data:image\/png;base64,/g) ?? []).length >= 1, 'a screenshot');
+    assert.ok((readme.match(/!\[[^\]]*\]\(data:image\/gif;base64,/g) ?? []).length >= 1, 'an animated GIF');
+    for (const m of readme.matchAll(/\]\(([^)]+)\)/g))
+      assert.match(
+        m[1],
+        /^(data:image\/|https:)/,
+        `a link that does not work inside the extension page: ${m[1]}`,
+      );
+    for (const key of Object.keys(contributes.configuration.properties))
+      assert.ok(readme.includes(`\`${key}\``), `the setting ${key}`);
+    const hidden = new Set(
+      (contributes.menus.commandPalette as { command: string; when: string }[])
+        .filter((m) => m.when === 'false')
+        .map((m) => m.command),
+    );
+    for (const c of contributes.commands as Command[])
+      if (!hidden.has(c.command)) assert.ok(readme.includes(`irqtopo: ${c.title}`), `the command ${c.title}`);
   });
 });
