@@ -63,16 +63,17 @@ export function syncManifest(root: string, rules: readonly RuleInfo[], check: bo
 const MIME: Record<string, string> = { png: 'image/png', gif: 'image/gif', jpg: 'image/jpeg' };
 
 /**
- * The package README: README.vscode.md with each `![alt](media/FILE)` image embedded as a data: URI.
+ * The package README: media/README.md with each `![alt](FILE)` image of media/ embedded as a data: URI.
  * VS Code's extension page loads only https: and data: images (its CSP is `img-src https: data:`) and
- * resolves no relative path; irqtopo has no https host. So the images ship inside the README.
+ * resolves no relative path; irqtopo has no https host. So the images ship inside the README. (It lives
+ * in media/, beside its images, and not as a README* file at the root, which npm would always pack.)
  */
 export function packageReadme(root: string): string {
-  const text = fs.readFileSync(path.join(root, 'README.vscode.md'), 'utf8');
+  const text = fs.readFileSync(path.join(root, 'media', 'README.md'), 'utf8');
   return text.replace(
-    /!\[([^\]]*)\]\((media\/[\w.-]+\.(png|gif|jpg))\)/g,
+    /!\[([^\]]*)\]\(([\w.-]+\.(png|gif|jpg))\)/g,
     (_, alt: string, file: string, ext: string) => {
-      const data = fs.readFileSync(path.join(root, file)).toString('base64');
+      const data = fs.readFileSync(path.join(root, 'media', file)).toString('base64');
       return `![${alt}](data:${MIME[ext]};base64,${data})`;
     },
   );

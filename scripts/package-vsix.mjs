@@ -6,7 +6,7 @@
 // that list. Steps: the production build (`npm run vscode:prepublish`: minified, no source maps), the
 // staging folder, `vsce package` in it. It fails when vsce prints a warning or the .vsix is 1 MB or more.
 //
-// What ships, the package manifest and the package README (README.vscode.md with its images embedded as
+// What ships, the package manifest and the package README (media/README.md with its images embedded as
 // data: URIs: VS Code's extension page loads no relative image) are in scripts/manifest.ts, which the
 // tests check; the build transpiles it to out/scripts/manifest.js.
 //
