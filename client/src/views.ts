@@ -109,7 +109,10 @@ export class DomainsProvider implements vscode.TreeDataProvider<DomainTreeNode>,
     item.id = `domain:${n.name}`;
     const probs = problemText(n.problems);
     const serves = servesText(n);
-    item.description = [serves, n.kind, usageText(n), probs].filter(Boolean).join(' · ');
+    // a per-device domain: its device first (the kind is in its name and the tooltip)
+    item.description = (serves ? [serves, usageText(n), probs] : [n.kind, usageText(n), probs])
+      .filter(Boolean)
+      .join(' · ');
     item.iconPath = n.problems.error
       ? new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground'))
       : n.problems.warning

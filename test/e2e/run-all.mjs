@@ -6,7 +6,9 @@
 //   4. runTests.mjs          the mocha extension tests through @vscode/test-electron's runTests
 //   5. user-scenario.mjs     the workbench driven in Chromium, screenshots in test-results/
 //   6. diagram-scenario.mjs  the diagram driven in Chromium (when present)
-// Steps 4 to 6 all run even when one fails; the exit code is 1 if anything failed.
+//   7. route-scenario.mjs    route focus, the route box per file, the CPU list, a reload, rule links
+//   8. scale-scenario.mjs    a 300-device server beside the editor at 1600x1000 (test/e2e/artifacts/)
+// Steps 4 to 8 all run even when one fails; the exit code is 1 if anything failed.
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -52,4 +54,8 @@ const b = run('user scenario', process.execPath, [join(here, 'user-scenario.mjs'
 const c = existsSync(join(here, 'diagram-scenario.mjs'))
   ? run('diagram scenario', process.execPath, [join(here, 'diagram-scenario.mjs')], { fatal: false })
   : true;
-finish(a && b && c ? 0 : 1);
+// route focus: a range's element, per-document route box, CPU list, reload, rule links
+const d = run('route scenario', process.execPath, [join(here, 'route-scenario.mjs')], { fatal: false });
+// 300 devices beside the editor at 1600x1000: screenshots and text sizes in test/e2e/artifacts/
+const e = run('scale scenario', process.execPath, [join(here, 'scale-scenario.mjs')], { fatal: false });
+finish(a && b && c && d && e ? 0 : 1);

@@ -222,12 +222,14 @@ export function fit(): void {
 }
 
 /**
- * The first view of a graph: all of it when its names stay readable that way, else 100 % around
- * `around` (the selected route) or the root, at the left edge.
+ * The first view of a graph: all of it when every node keeps a readable name that way (full text, or
+ * the names drawn at a fixed size down to TIER2_MIN_ZOOM), else 100 % around `around` (the selected
+ * route) or the root, at the left edge.
  */
 export function initialView(around: string[]): void {
   const k = fitZoom(state.bounds.w, state.bounds.h);
-  if (detailAt(k) !== 'none' && k >= 0.99) {
+  const named = (state.graph?.nodes.length ?? 0) <= MAX_TIER2;
+  if (detailAt(k) !== 'none' || (named && k >= TIER2_MIN_ZOOM)) {
     fit();
     return;
   }

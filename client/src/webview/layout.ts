@@ -158,6 +158,8 @@ function elkGraph(g: VisGraph, widths: Map<string, number>): Record<string, unkn
       'elk.spacing.nodeNode': '16',
       'elk.layered.spacing.nodeNodeBetweenLayers': '36',
       'elk.spacing.componentComponent': '24',
+      // edges into one parent share a trunk rather than fanning into one point
+      'elk.layered.mergeEdges': 'true',
       'elk.layered.thoroughness': big ? '1' : '7',
       'elk.layered.nodePlacement.strategy': big ? 'SIMPLE' : 'BRANDES_KOEPF',
     },
