@@ -4,7 +4,7 @@
 //     the range's line; the cursor on an index picks that element; elsewhere on the line, the first, said;
 //   - a per-element code lens shows its element (when the server offers per-element lenses: see below);
 //   - switching files clears the route box, coming back shows that file's choice;
-//   - a CPU click lists its interrupts;
+//   - a CPU click lists its interrupts, and the picker (Find…) finds the same by `CPU n`;
 //   - the diagram comes back after a window reload, with its route;
 //   - a diagnostic's rule link opens the rendered rule page.
 // Screenshots go to test-results/route-*.png. Exit code 0 when every step held, 1 otherwise.
@@ -156,6 +156,43 @@ async function main() {
       });
       await shot(page, 'route-04-cpu-list.png');
 
+      await step(
+        'the picker (Find…) lists what a query names: `CPU n` gives that CPU’s interrupts',
+        async () => {
+          const cpu = await frame.evaluate(() =>
+            Number(/^CPU (\d+)/.exec(document.querySelector('#cpu-detail h2')?.textContent ?? '')?.[1]),
+          );
+          const listed = await frame.$$eval('#cpu-detail .cpu-list li .link', (ls) =>
+            ls.map((l) => l.textContent),
+          );
+          await frame.locator('#pick').click();
+          const input = page.locator('.quick-input-widget input');
+          await input.waitFor({ timeout: STEP_TIMEOUT });
+          await input.fill(`CPU ${cpu}`);
+          await page.waitForFunction(
+            (n) => document.querySelectorAll('.quick-input-list .monaco-list-row').length === n,
+            listed.length,
+            { timeout: STEP_TIMEOUT },
+          );
+          // each row's label (the detail line, the route's path, is a label too: it has arrows)
+          const rows = (
+            await page.$$eval('.quick-input-list .monaco-list-row .label-name', (ls) =>
+              ls.map((l) => l.textContent),
+            )
+          ).filter((t) => !t.includes('→'));
+          assert.deepEqual(
+            [...rows].sort(),
+            [...listed].sort(),
+            'the same interrupts as the CPU chart lists',
+          );
+          const want = rows.find((r) => r !== 'nic1.q[3]') ?? rows[0];
+          await page.locator('.quick-input-list .monaco-list-row', { hasText: want }).first().click();
+          await waitRoute(frame, want);
+          await frame.locator('#irq-select').selectOption('nic1.q[3]');
+          await waitRoute(frame, 'nic1.q[3]');
+        },
+      );
+
       await step('switching files clears the route box; coming back shows that file’s choice', async () => {
         // in the editor's group (Quick Open from the diagram's group would open the file over the diagram)
         await page.keyboard.press('Control+1');
@@ -189,6 +226,16 @@ async function main() {
         await page.locator('.tab[aria-label*="Interrupt Routes"]').first().click();
         frame = await diagramFrame(page);
         await frame.waitForSelector('#graph .node', { timeout: STEP_TIMEOUT });
+        // it shows the active editor's file (the workbench may restore the other one as active): on
+        // the example, the route chosen there before the reload
+        await page.locator(`.tab[aria-label*="${EXAMPLE}"]`).first().click();
+        await frame.waitForFunction(
+          (name) => document.getElementById('title')?.textContent === name,
+          EXAMPLE,
+          {
+            timeout: STEP_TIMEOUT,
+          },
+        );
         await waitRoute(frame, 'nic1.q[3]');
       });
       await shot(page, 'route-06-after-reload.png');
