@@ -182,6 +182,15 @@ export class DiagramPanel implements vscode.Disposable {
       this.ctx.focus.set(doc, null);
       f = undefined;
     }
+    // nothing chosen in this file yet: the interrupt under its cursor, if any
+    const e = vscode.window.activeTextEditor;
+    if (!f && e && e.document.uri.toString() === doc) {
+      const pos = e.selection.active;
+      const line = pos.line < e.document.lineCount ? e.document.lineAt(pos.line).text : '';
+      const el = elementAt(s.routes, doc, { line: pos.line, character: pos.character }, line, null, sameUri);
+      if (el) this.ctx.focus.set(doc, el.irq, el.note);
+      f = this.ctx.focus.get(doc);
+    }
     this.lastFocus = this.focusKey(doc, this.nodeByDoc.get(doc) ?? null, f?.irq ?? null, f?.note ?? null);
     this.post({
       type: 'model',

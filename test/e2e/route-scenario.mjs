@@ -200,7 +200,13 @@ async function main() {
         await frame.waitForFunction((name) => document.getElementById('title')?.textContent === name, OTHER, {
           timeout: STEP_TIMEOUT,
         });
-        await frame.waitForSelector('#graph .node', { timeout: STEP_TIMEOUT });
+        await frame.waitForSelector(
+          '#graph .node[data-id="domain:IMS-dsa0"].sev-error, #graph .node .marker',
+          {
+            timeout: STEP_TIMEOUT,
+          },
+        );
+        await waitRoute(frame, null);
         const box = await routeBox(frame);
         assert.equal(box.irq, null, `nothing of ${EXAMPLE} stays: ${box.text}`);
         assert.match(box.text, /Choose an interrupt/);
@@ -219,7 +225,10 @@ async function main() {
         // the cursor off any irq line: after the reload it picks nothing, so the route is the one kept
         await gotoLine(page, 1, 1);
         await waitRoute(frame, 'nic1.q[3]');
-        await page.reload();
+        // as a user reloads: the command shuts the workbench down (its state saved), then loads it again
+        const reloaded = page.waitForEvent('load', { timeout: STEP_TIMEOUT });
+        await runCommand(page, 'Developer: Reload Window');
+        await reloaded;
         await page.waitForSelector('.monaco-workbench', { timeout: STEP_TIMEOUT });
         await page.waitForSelector('.tab[aria-label*="Interrupt Routes"]', { timeout: STEP_TIMEOUT });
         // a restored webview is drawn when its tab is shown

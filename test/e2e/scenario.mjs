@@ -105,8 +105,15 @@ export async function openWorkbench(page, server, workspace) {
     .catch(() => undefined);
 }
 
-/** Quick Open (Ctrl+P) a workspace file by name. */
+/** Opens a workspace file by name: its tab when it has one, else Quick Open (Ctrl+P). */
 export async function openFile(page, name) {
+  const tab = page.locator(`.tab[aria-label*="${name}"]`).first();
+  if (await tab.count()) {
+    // already open (a restored editor): its tab
+    await tab.click();
+    await page.waitForSelector(`.tab.active[aria-label*="${name}"]`, { timeout: STEP_TIMEOUT });
+    return;
+  }
   await page.keyboard.press('Control+P');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ timeout: STEP_TIMEOUT });
@@ -115,7 +122,8 @@ export async function openFile(page, name) {
     timeout: STEP_TIMEOUT,
   });
   await page.keyboard.press('Enter');
-  await page.waitForSelector(`.tab[aria-label*="${name}"]`, { timeout: STEP_TIMEOUT });
+  // the tab may already exist (a restored editor): wait until it is the active one
+  await page.waitForSelector(`.tab.active[aria-label*="${name}"]`, { timeout: STEP_TIMEOUT });
   await page.waitForSelector('.editor-instance .view-line', { timeout: STEP_TIMEOUT });
 }
 

@@ -111,7 +111,7 @@ svg text { font-family: var(--vscode-font-family); fill: var(--vscode-foreground
 .node text.detail { fill: var(--vscode-descriptionForeground); font-size: 11px; }
 .node text.label { font-weight: 600; font-size: 12px; }
 #graph.d-name .node text.detail, #graph.d-none .node text.detail, #graph.d-none .node text.label { display: none; }
-#graph.d-none .marker text, #graph.d-none .hopnum text { display: none; }
+#graph:not(.d-full) .marker text, #graph:not(.d-full) .hopnum text { display: none; }
 #graph:not(.d-none) .landmarks { display: none; }
 .landmark { font-weight: 600; pointer-events: none; paint-order: stroke; stroke: var(--vscode-editor-background); stroke-linejoin: round; }
 .landmark.on-route { fill: var(--vscode-charts-yellow); }
