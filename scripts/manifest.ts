@@ -91,7 +91,12 @@ export function shipList(root: string): [string, string][] {
   return [
     ...['CHANGELOG.md', 'LICENSE', 'language-configuration.json'].map(same),
     ...['dist/extension.js', 'dist/server.js', 'dist/cli.js'].map(same),
-    ...['dist/webview/main.js', 'dist/webview/codicon.css', 'dist/webview/codicon.ttf'].map(same),
+    ...[
+      'dist/webview/main.js',
+      'dist/webview/layout.js',
+      'dist/webview/codicon.css',
+      'dist/webview/codicon.ttf',
+    ].map(same),
     ...dir('syntaxes', /\.tmLanguage\.json$/).map(same),
     ...dir('snippets', /\.code-snippets$/).map(same),
     ...dir('walkthrough', /\.(md|svg)$/).map(same),
