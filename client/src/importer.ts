@@ -1,5 +1,6 @@
 // "irqtopo: Import from This Machine" and "irqtopo: Import from Files…": the server runs the importer
 // (`irqtopo/import`, the same code as `irqtopo import`) and the result opens as a new irqtopo document.
+// The problems come back as data (file, line, column); the count below is read from them.
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { ImportRequest, type ImportParams, type ImportResultPayload } from '../../server/src/protocol';
@@ -29,7 +30,9 @@ export async function runImport(
   const doc = await vscode.workspace.openTextDocument({ language: 'irqtopo', content: result.text });
   const editor = await vscode.window.showTextDocument(doc, { preview: false });
   if (result.messages.length) {
-    const problems = result.messages.filter((m) => /: (error|warning):/.test(m)).length;
+    const problems = (result.problems ?? []).filter(
+      (p) => p.severity === 'error' || p.severity === 'warning',
+    ).length;
     void vscode.window
       .showWarningMessage(
         `irqtopo: imported ${what} with ${result.messages.length} note${result.messages.length > 1 ? 's' : ''}` +
