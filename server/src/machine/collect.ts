@@ -49,6 +49,8 @@ export interface CollectHooks {
   signal?: AbortSignal;
   onProgress?: (p: Progress) => void;
   budget?: Partial<Budget>;
+  /** a folder holding a copy of the machine's files (tests): read ROOT/proc/... for /proc/...; the bundle keeps the real paths */
+  root?: string;
 }
 
 export class CollectAborted extends Error {
@@ -73,8 +75,10 @@ class Reading {
   bytes = 0;
   files = 0;
   readonly budget: Budget;
+  readonly root: string;
   constructor(readonly hooks: CollectHooks) {
     this.budget = { ...DEFAULT_BUDGET, ...hooks.budget };
+    this.root = (hooks.root ?? '').replace(/\/+$/, '');
   }
   check(): void {
     if (this.hooks.signal?.aborted) throw new CollectAborted();
@@ -188,10 +192,10 @@ async function canSearch(path: string): Promise<boolean> {
 }
 
 /** `DIR/*\/` as the shell expands it: the sub-folders (symlinks to folders included), sorted by `name/`. */
-async function globDirs(dir: string): Promise<string[]> {
-  const list = (await names(dir)) ?? [];
+async function globDirs(dir: string, root: string): Promise<string[]> {
+  const list = (await names(root + dir)) ?? [];
   const out: string[] = [];
-  for (const n of list) if (await isDir(dir + n)) out.push(`${dir}${n}/`);
+  for (const n of list) if (await isDir(root + dir + n)) out.push(`${dir}${n}/`);
   return out.sort(bytewise);
 }
 
@@ -205,8 +209,13 @@ class Capturer {
   readonly notes: string[] = [];
   constructor(readonly r: Reading) {}
 
+  /** where a machine path is read from (the machine itself, or a test's copy) */
+  private at(path: string): string {
+    return this.r.root + path;
+  }
+
   async one(path: string, optional: boolean): Promise<void> {
-    const res = await readRegular(path, this.r);
+    const res = await readRegular(this.at(path), this.r);
     if ('unreadable' in res) {
       if (optional && res.unreadable === REASON.noFile) return;
       this.sections.push({ path, unreadable: res.unreadable });
@@ -215,9 +224,9 @@ class Capturer {
 
   async listing(dir: string): Promise<void> {
     this.r.check();
-    if (!(await isDir(dir))) return;
+    if (!(await isDir(this.at(dir)))) return;
     this.r.files++;
-    const list = await names(dir);
+    const list = await names(this.at(dir));
     if (list === undefined) this.sections.push({ path: `${dir}/`, unreadable: REASON.denied });
     else this.sections.push({ path: `${dir}/`, text: list.length ? `${list.join('\n')}\n` : '' });
   }
@@ -226,17 +235,17 @@ class Capturer {
     for (const f of FIXED_FILES) await this.one(f, false);
     this.r.progress('CPUs and nodes');
     for (const g of CPU_GLOBS) {
-      const list = ((await names(g.dir)) ?? []).filter((n) => n.startsWith(g.prefix));
+      const list = ((await names(this.at(g.dir))) ?? []).filter((n) => n.startsWith(g.prefix));
       const paths = list.map((n) => `${g.dir}${n}/${g.file}`).sort(bytewise);
       for (const p of paths) await this.one(p, true);
     }
     await this.cpuinfo();
     for (const d of PER_DIR) {
       this.r.progress(d.dir);
-      for (const dir of await globDirs(d.dir)) {
+      for (const dir of await globDirs(d.dir, this.r.root)) {
         for (const f of d.files) await this.one(dir + f, true);
         for (const g of d.globs ?? [])
-          for (const n of (await names(dir + g)) ?? []) await this.one(dir + g + n, true);
+          for (const n of (await names(this.at(dir + g))) ?? []) await this.one(dir + g + n, true);
         for (const l of d.listings ?? []) await this.listing(dir + l);
       }
     }
@@ -248,7 +257,7 @@ class Capturer {
   }
 
   async cpuinfo(): Promise<void> {
-    const res = await readRegular(CPUINFO.path, this.r);
+    const res = await readRegular(this.at(CPUINFO.path), this.r);
     if ('unreadable' in res) {
       this.sections.push({ path: CPUINFO.path, unreadable: res.unreadable });
       return;
@@ -260,20 +269,20 @@ class Capturer {
   /** debugfs irq/: every domains/ and irqs/ file, or the real reason it cannot be read. */
   async debugfs(): Promise<void> {
     const dir = `${DEBUGFS_IRQ}/`;
-    if (await isDir(DEBUGFS_IRQ)) {
-      if (!(await canSearch(`${DEBUGFS_IRQ}/irqs`))) {
+    if (await isDir(this.at(DEBUGFS_IRQ))) {
+      if (!(await canSearch(this.at(`${DEBUGFS_IRQ}/irqs`)))) {
         this.sections.push({ path: dir, unreadable: REASON.debugfsIrqRoot });
         return;
       }
       for (const g of DEBUGFS_GLOBS)
-        for (const n of (await names(dir + g)) ?? []) await this.one(dir + g + n, true);
+        for (const n of (await names(this.at(dir + g))) ?? []) await this.one(dir + g + n, true);
       return;
     }
-    if ((await isDir(DEBUGFS)) && !(await canSearch(DEBUGFS))) {
+    if ((await isDir(this.at(DEBUGFS))) && !(await canSearch(this.at(DEBUGFS)))) {
       this.sections.push({ path: dir, unreadable: REASON.debugfsRoot });
       return;
     }
-    const mounts = await readRegular('/proc/self/mounts', this.r);
+    const mounts = await readRegular(this.at('/proc/self/mounts'), this.r);
     const mounted =
       'text' in mounts &&
       mounts.text.split('\n').some((l) => {
@@ -296,9 +305,9 @@ class Capturer {
     const lines: string[] = [];
     let fh;
     try {
-      const st = await fsp.stat('/dev/kmsg');
+      const st = await fsp.stat(this.at('/dev/kmsg'));
       if (!st.isCharacterDevice()) throw Object.assign(new Error('not a device'), { code: 'ENOENT' });
-      fh = await fsp.open('/dev/kmsg', NONBLOCK);
+      fh = await fsp.open(this.at('/dev/kmsg'), NONBLOCK);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       this.sections.push({
@@ -367,9 +376,9 @@ export async function kernelConfig(r: Reading): Promise<{ irqDebugfs: boolean; s
     return undefined;
   };
   try {
-    const st = await fsp.stat('/proc/config.gz');
-    if (st.isFile()) {
-      const gz = await fsp.readFile('/proc/config.gz');
+    const st = await fsp.stat(`${r.root}/proc/config.gz`);
+    if (st.isFile() && st.size < 4 << 20) {
+      const gz = await fsp.readFile(`${r.root}/proc/config.gz`);
       const text = zlib.gunzipSync(gz, { maxOutputLength: 16 << 20 }).toString('utf8');
       const found = look(text, '/proc/config.gz');
       if (found) return found;
@@ -377,10 +386,10 @@ export async function kernelConfig(r: Reading): Promise<{ irqDebugfs: boolean; s
   } catch {
     // not there, or not readable: try /boot
   }
-  const rel = await readRegular('/proc/sys/kernel/osrelease', r);
+  const rel = await readRegular(`${r.root}/proc/sys/kernel/osrelease`, r);
   if ('text' in rel) {
     const p = `/boot/config-${rel.text.trim()}`;
-    const cfg = await readRegular(p, r);
+    const cfg = await readRegular(r.root + p, r);
     if ('text' in cfg) return look(cfg.text, p);
   }
   return undefined;

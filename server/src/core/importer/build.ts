@@ -3,7 +3,7 @@
 // observed pins (assemble.ts, pins.ts), and records what was inferred rather than read.
 
 import { assemble } from './assemble';
-import { classify, decideRemap } from './classify';
+import { classify, decideRemap, settleItsDomains } from './classify';
 import { at, Ctx, where, type Intr } from './context';
 import { gather, mergeMachine } from './gather';
 import { matrixProps, orderDomains, scopes } from './layout';
@@ -66,6 +66,7 @@ export function buildTopology(
   for (const d of g.unnumbered) intrs.push({ dbg: d, actions: [] });
   decideRemap(ctx, intrs);
   for (const it of intrs) classify(ctx, it);
+  settleItsDomains(ctx, intrs);
   ctx.checkStop();
 
   const topo: ImportedTopology = {

@@ -91,6 +91,30 @@ export function procEndpoint(ctx: Ctx, r: Pick<ProcRow, 'chip' | 'legacyForm'>):
   return undefined;
 }
 
+/**
+ * /proc/interrupts says `ITS-MSI` for the global PCI/MSI domain of every ITS: on a machine with
+ * several, an interrupt without its debugfs record goes to the ITS domain another interrupt of the
+ * same device shows in debugfs; with none, to the first one, with a warning.
+ */
+export function settleItsDomains(ctx: Ctx, intrs: readonly Intr[]): void {
+  const globals = itsGlobalDomains(ctx);
+  if (globals.length < 2) return;
+  const seen = new Map<string, string>();
+  for (const it of intrs)
+    if (it.chain && it.bdf && it.cls?.kind === 'pci-msi') seen.set(formatBdf(it.bdf), it.endpoint!);
+  for (const it of intrs) {
+    if (it.chain || it.proc?.chip !== 'ITS-MSI' || it.source === undefined) continue;
+    const peer = it.bdf ? seen.get(formatBdf(it.bdf)) : undefined;
+    if (peer) it.endpoint = peer;
+    else
+      ctx.problem(
+        it.proc.src,
+        'warning',
+        `irq ${it.irq}: /proc/interrupts does not say which ITS serves it, and the dumps name ${globals.length} ITS PCI/MSI domains; ${it.endpoint} is assumed (its debugfs irqs/${it.irq} would tell)`,
+      );
+  }
+}
+
 /** Decides an interrupt's endpoint domain, source, index and PCI address. */
 export function classify(ctx: Ctx, it: Intr): void {
   const lvls = it.dbg?.levels.filter((l) => l.domain !== '') ?? [];
@@ -103,12 +127,6 @@ export function classify(ctx: Ctx, it: Intr): void {
   } else if (proc?.chip) {
     it.endpoint = procEndpoint(ctx, proc);
     it.hwirq = proc.hwirq;
-    if (proc.chip === 'ITS-MSI' && it.endpoint !== 'ITS-MSI' && itsGlobalDomains(ctx).length > 1)
-      ctx.problem(
-        proc.src,
-        'warning',
-        `irq ${it.irq}: /proc/interrupts does not say which ITS serves it, and the dumps name ${itsGlobalDomains(ctx).length} ITS PCI/MSI domains; ${it.endpoint} is assumed (its debugfs irqs/${it.irq} would tell)`,
-      );
   }
   const cls = it.endpoint ? classifyDomain(it.endpoint, chip0 ?? ctx.doms.get(it.endpoint)?.chip) : undefined;
   it.cls = cls;

@@ -19,6 +19,8 @@ export interface DomInfo {
   parent?: string;
   parentSrc?: Src;
   chip?: string;
+  /** the chip is inferred from the name's bus token, not read */
+  chipHinted?: boolean;
   size?: number;
   src: Src;
 }

@@ -3,7 +3,7 @@
 // of capture bundles.
 
 import { at, type Ctx } from './context';
-import { canonicalDomain } from './names';
+import { canonicalDomain, fwnodeToken } from './names';
 import type { DebugIrq, Fact, MachineFacts, Matrix, ParsedInput, ProcRow, ProcTable, Src } from './types';
 import { formatList } from './util';
 
@@ -154,7 +154,15 @@ function collectDomains(ctx: Ctx, inputs: readonly ParsedInput[]): void {
           `${name}'s parent is ${parent} here but ${d.parent} at ${at(d.parentSrc)}; the first is used`,
         );
     }
-    if (chip && !d.chip) d.chip = chip;
+    // `<node>-5` is the node's NEXUS domain: on arm64 the ITS (its_init_domain), also for the ACPI
+    // names (`irqchip@0x...`) that do not say ITS
+    if (chip && (!d.chip || d.chipHinted)) {
+      d.chip = chip;
+      d.chipHinted = false;
+    } else if (!d.chip && fwnodeToken(name)?.token === 5) {
+      d.chip = 'ITS';
+      d.chipHinted = true;
+    }
     if (size !== undefined && d.size === undefined) d.size = size;
   };
   for (const input of inputs) {

@@ -70,12 +70,20 @@ export function importDumps(
       : `internal importer error: ${e instanceof Error ? e.message : String(e)}`;
     return {
       text: `# irqtopo import ${cancelled ? 'cancelled' : 'failed'}: ${commentText(message)}\n`,
-      problems: [{ file: inputs[0]?.name ?? '', line: 0, column: 1, message, severity: 'error' }],
+      problems: [{ file: firstName(inputs), line: 0, column: 1, message, severity: 'error' }],
       inferred: [],
       parsed: [],
       unknownInputs: [],
       internalError: message,
     };
+  }
+}
+
+function firstName(inputs: readonly { name: string }[]): string {
+  try {
+    return typeof inputs[0]?.name === 'string' ? inputs[0].name : '';
+  } catch {
+    return '';
   }
 }
 

@@ -163,6 +163,12 @@ export function inferEra(inputs: readonly ParsedInput[], arch: Arch | undefined)
           add('msg', { atLeast: v(6, 15), why: 'address/msg_data lines in irqs/ (6.15+)', src: l.src });
         if (l.chip === 'INTEL-IR-POST')
           add('post', { atLeast: v(6, 10), why: 'posted MSI chip INTEL-IR-POST (6.10+)', src: l.src });
+        if ((l.chip === 'ITS-MSI' || l.chip === 'ITS-pMSI') && (arch === 'arm64' || arch === undefined))
+          add('its-global', {
+            below: v(6, 11),
+            why: `global ${l.chip} domain (arm64 before 6.11)`,
+            src: l.src,
+          });
       }
     }
   }

@@ -190,7 +190,7 @@ export function parseDescriptor(
   };
   // x86, hierarchical domains (>= ~4.3): `IR-PCI-MSIX-0000:03:00.0    0-edge      nvme1q0`
   for (let k = 1; k < toks.length; k++) {
-    const m = /^(\d{1,16})-([A-Za-z_][\w-]*)$/.exec(toks[k].text);
+    const m = /^(\d+)-([A-Za-z_][\w-]*)$/.exec(toks[k].text);
     if (!m) continue;
     const c = chip(k);
     if (c !== undefined) return { chip: c, hwirq: Number(m[1]), flow: m[2], actions: actions(k + 1) };
@@ -198,7 +198,7 @@ export function parseDescriptor(
   }
   // GENERIC_IRQ_SHOW_LEVEL (arm64, riscv): `ITS-PCI-MSIX-0000:00:02.0   1 Edge      virtio1-req.0`
   for (let k = 1; k + 1 < toks.length; k++) {
-    if (!/^\d{1,16}$/.test(toks[k].text) || !/^(?:Edge|Level)$/.test(toks[k + 1].text)) continue;
+    if (!/^\d+$/.test(toks[k].text) || !/^(?:Edge|Level)$/.test(toks[k + 1].text)) continue;
     const c = chip(k);
     if (c === undefined) break;
     const flowTok = toks[k + 2]?.text;
@@ -280,6 +280,20 @@ export const COMMANDS = new Set([
   'sed',
   'cut',
   'watch',
+  'reboot',
+  'su',
+  'ssh',
+  'journalctl',
+  'lscpu',
+  'numactl',
+  'taskset',
+  'modprobe',
+  'ethtool',
+  'ip',
+  'irqbalance',
+  'systemctl',
+  'mount',
+  'head',
 ]);
 const PROMPT_CHARS = '#$%>»➜❯';
 
