@@ -119,6 +119,9 @@ export function irqKey(r: IrqRecordSink, l: LineIn, key: string, value: string):
         case 'has_reserved':
           lv.hasReserved = flag();
           break;
+        case 'msi':
+        case 'msix':
+          break;
         case 'address_hi':
           lv.addressHi = num(0xffffffff, 'a 32-bit value');
           lv.msgSrc ??= s;

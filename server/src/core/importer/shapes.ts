@@ -35,6 +35,9 @@ export const IRQ_KEYS = [
   'address_hi',
   'address_lo',
   'msg_data',
+  // the posted (not merged) version of the 6.15 message lines printed `msix:` or `msi:` first
+  'msix',
+  'msi',
 ];
 export const SHARED_KEYS = ['flags', 'parent'];
 export const DOMAIN_KEYS = ['name', 'size', 'mapped'];
