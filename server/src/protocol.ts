@@ -1,7 +1,7 @@
 // The custom requests between the irqtopo client and server, typed once for both sides.
 // Payloads are plain JSON data built by the core (server/src/core/services/views.ts).
 
-import { RequestType } from 'vscode-languageserver-protocol';
+import { RequestType, type WorkDoneProgressParams } from 'vscode-languageserver-protocol';
 import type { Diagram, DomainTree, Routes } from './core/services/views';
 import type { ShowRouteArgs } from './core/services/hints';
 import type { ImportProblem } from './core/importer';
@@ -42,8 +42,11 @@ export const DiagramRequest = new RequestType<DocumentParams, Diagram | null, vo
 export const SHOW_ROUTE_COMMAND = 'irqtopo.showRoute';
 export type ShowRouteCommandArgs = [ShowRouteArgs];
 
-/** `irqtopo/import` parameters: the dump files or folders to read; none: this machine. */
-export interface ImportParams {
+/**
+ * `irqtopo/import` parameters: the dump files or folders to read; none: this machine. With a
+ * `workDoneToken` the server reports progress on it.
+ */
+export interface ImportParams extends WorkDoneProgressParams {
   /** absolute paths of files or folders (read recursively); empty: /proc/interrupts and /sys/kernel/debug/irq */
   paths: string[];
   /** the kernel version (X.Y), instead of inferring it */

@@ -5,7 +5,7 @@
 // every problem as data (file, line, column) for the Problems panel. The request can be cancelled
 // ($/cancelRequest stops the collector at its next file), and reports progress when the client
 // gives a work-done token.
-import type { CancellationToken, Connection, WorkDoneProgressReporter } from 'vscode-languageserver/node';
+import type { CancellationToken, Connection } from 'vscode-languageserver/node';
 import { runImport as run, type ImportRequestData } from '../machine/run';
 import type { Progress } from '../machine/collect';
 import { ImportRequest, type ImportResultPayload } from '../protocol';
@@ -62,21 +62,24 @@ export async function runImport(p: unknown, hooks: ImportHooks = {}): Promise<Im
 }
 
 export function registerImport(connection: Connection): void {
-  connection.onRequest(
-    ImportRequest.method,
-    async (p: unknown, token: CancellationToken, progress?: WorkDoneProgressReporter) => {
-      const abort = new AbortController();
-      const sub = token.onCancellationRequested(() => abort.abort());
-      progress?.begin('irqtopo: importing', undefined, undefined, true);
-      try {
-        return await runImport(p, {
-          signal: abort.signal,
-          onProgress: (x) => progress?.report(`${x.message} (${x.done} sources read)`),
-        });
-      } finally {
-        progress?.done();
-        sub.dispose();
-      }
-    },
-  );
+  connection.onRequest(ImportRequest.method, async (p: unknown, token: CancellationToken) => {
+    const abort = new AbortController();
+    const sub = token.onCancellationRequested(() => abort.abort());
+    const workDone =
+      typeof p === 'object' && p !== null ? (p as { workDoneToken?: unknown }).workDoneToken : undefined;
+    const progress =
+      typeof workDone === 'string' || typeof workDone === 'number'
+        ? connection.window.attachWorkDoneProgress(workDone)
+        : undefined;
+    progress?.begin('irqtopo: importing', undefined, undefined, true);
+    try {
+      return await runImport(p, {
+        signal: abort.signal,
+        onProgress: (x) => progress?.report(`${x.message} (${x.done} sources read)`),
+      });
+    } finally {
+      progress?.done();
+      sub.dispose();
+    }
+  });
 }

@@ -104,7 +104,7 @@ export function irqOut(
     out.inactive = true;
     obs('inactive', true, `/sys/kernel/irq/${i.irq}/actions is empty`, sys.actions.src);
     out.comments.push(
-      `inactive: no action in /sys/kernel/irq/${i.irq}/actions [${where(sys.actions.src)}] (allocated, no driver requested it)`,
+      `inactive: no action in /sys/kernel/irq/${i.irq}/actions [${at(sys.actions.src)}] (allocated, no driver requested it)`,
     );
   }
   const msg = lv.find((l) => l.addressLo !== undefined || l.msgData !== undefined);
@@ -129,7 +129,7 @@ export function irqOut(
     if (a.length > 0 && a.length < ctx.cpus.length) {
       out.affinity = a;
       out.comments.push(
-        `affinity ${formatList(aff.value)}: ${aff.from} [${where(aff.src)}]${a.length < aff.value.length ? `; written without the CPUs that are not online` : ''}`,
+        `affinity ${formatList(aff.value)}: ${aff.from} [${at(aff.src)}]${a.length < aff.value.length ? `; written without the CPUs that are not online` : ''}`,
       );
     }
     if (out.cpu !== undefined && !aff.value.includes(out.cpu))
@@ -209,7 +209,7 @@ function effectivePin(ctx: Ctx, i: Intr, out: ImportedIrq, obs: Obs): void {
   if (eff.value.length !== 1) {
     if (eff.value.length > 1)
       out.comments.push(
-        `effective affinity ${formatList(eff.value)} [${where(eff.src)}]: several CPUs, so no cpu is pinned`,
+        `effective affinity ${formatList(eff.value)} (${eff.from}) [${at(eff.src)}]: several CPUs, so no cpu is pinned`,
       );
     return;
   }
@@ -225,7 +225,7 @@ function effectivePin(ctx: Ctx, i: Intr, out: ImportedIrq, obs: Obs): void {
   if (out.cpu !== undefined) return;
   out.cpu = c;
   obs('cpu', c, eff.from, eff.src);
-  out.comments.push(`observed: effective CPU ${c} (${eff.from}) [${where(eff.src)}]`);
+  out.comments.push(`observed: effective CPU ${c} (${eff.from}) [${at(eff.src)}]`);
 }
 
 function irte(ctx: Ctx, i: Intr, out: ImportedIrq, lv: IrqLevel[], obs: Obs): void {
