@@ -1,59 +1,85 @@
 // `irqtopo/import`: the VS Code commands "Import from This Machine" and "Import from Files…" run the
-// importer here, in the server process, through the same code as `irqtopo import` (server/src/cli/import.ts):
-// the importer is already bundled in the server, the server runs where the files are (also in remote
-// windows), and the result comes back typed over the protocol.
-import type { Connection } from 'vscode-languageserver/node';
-import { importCommand, nodeImportIO } from '../cli/import';
-import { ImportRequest, type ImportParams, type ImportResultPayload } from '../protocol';
+// importer here, in the server process, through the same typed path as `irqtopo import`
+// (server/src/machine/run.ts: the shared collector, then the pure importer): the server runs where
+// the files are (also in remote windows), and the result comes back typed over the protocol, with
+// every problem as data (file, line, column) for the Problems panel. The request can be cancelled
+// ($/cancelRequest stops the collector at its next file), and reports progress when the client
+// gives a work-done token.
+import type { CancellationToken, Connection } from 'vscode-languageserver/node';
+import { runImport as run, type ImportRequestData } from '../machine/run';
+import type { Progress } from '../machine/collect';
+import { ImportRequest, type ImportResultPayload } from '../protocol';
 
-/** Validates the parameters (they come from another process): a list of absolute paths and two options. */
-export function importArgs(p: unknown): string[] | string {
+/** Validates the parameters (they come from another process): a list of absolute paths and the options. */
+export function importRequest(p: unknown): ImportRequestData | string {
   if (typeof p !== 'object' || p === null) return 'irqtopo/import: the parameters must be an object';
-  const { paths, kernel, arch } = p as Partial<Record<keyof ImportParams, unknown>>;
-  if (!Array.isArray(paths) || paths.some((x) => typeof x !== 'string' || x === ''))
+  const { paths, kernel, arch, v2 } = p as Record<string, unknown>;
+  if (
+    !Array.isArray(paths) ||
+    paths.length > 10_000 ||
+    paths.some((x) => typeof x !== 'string' || x === '' || x.length > 4096)
+  )
     return 'irqtopo/import: paths must be a list of file or folder paths';
-  const args: string[] = [];
-  if (kernel !== undefined) {
-    if (typeof kernel !== 'string') return 'irqtopo/import: kernel must be a string such as 6.8';
-    args.push('--kernel', kernel);
-  }
-  if (arch !== undefined) {
-    if (typeof arch !== 'string') return 'irqtopo/import: arch must be x86, arm64 or riscv';
-    args.push('--arch', arch);
-  }
-  // a relative path or one starting with '-' would be read as an option or against the server's cwd
-  for (const x of paths as string[]) {
+  if (kernel !== undefined && (typeof kernel !== 'string' || !/^\d{1,3}\.\d{1,3}/.test(kernel)))
+    return 'irqtopo/import: kernel must be a version such as 6.8';
+  if (arch !== undefined && arch !== 'x86' && arch !== 'arm64' && arch !== 'riscv')
+    return 'irqtopo/import: arch must be x86, arm64 or riscv';
+  if (v2 !== undefined && typeof v2 !== 'boolean') return 'irqtopo/import: v2 must be true or false';
+  // a relative path would be read against the server's working folder
+  for (const x of paths as string[])
     if (!x.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(x))
-      return `irqtopo/import: '${x}' is not an absolute path`;
-    args.push(x);
-  }
-  return args;
+      return `irqtopo/import: '${x.slice(0, 200)}' is not an absolute path`;
+  return { paths: paths as string[], kernel: kernel, arch: arch, v2: v2 };
 }
 
-export async function runImport(p: unknown): Promise<ImportResultPayload> {
-  const args = importArgs(p);
-  if (typeof args === 'string') return { text: '', messages: [args], status: 2 };
-  const out: string[] = [];
-  const messages: string[] = [];
-  const io = await nodeImportIO({
-    out: (s) => out.push(s),
-    err: (s) => messages.push(...s.split('\n').filter((l) => l !== '')),
-  });
-  let status: number;
+export interface ImportHooks {
+  signal?: AbortSignal;
+  onProgress?: (p: Progress) => void;
+}
+
+export async function runImport(p: unknown, hooks: ImportHooks = {}): Promise<ImportResultPayload> {
+  const req = importRequest(p);
+  if (typeof req === 'string')
+    return {
+      text: '',
+      messages: [req],
+      status: 2,
+      problems: [{ file: '', line: 0, column: 1, severity: 'error', message: req }],
+    };
   try {
-    status = await importCommand(args, io);
+    const r = await run(req, hooks);
+    const text = r.text === '' || r.text.endsWith('\n') ? r.text : `${r.text}\n`;
+    return { text, messages: r.messages, status: r.status, problems: r.problems };
   } catch (e) {
-    messages.push(`irqtopo import: ${e instanceof Error ? e.message : String(e)}`);
-    status = 2;
+    const message = `irqtopo import: internal error: ${e instanceof Error ? e.message : String(e)}`;
+    return {
+      text: '',
+      messages: [message],
+      status: 2,
+      problems: [{ file: '', line: 0, column: 1, severity: 'error', message }],
+    };
   }
-  const text = out.join('\n');
-  return {
-    text: text === '' || text.endsWith('\n') ? text : `${text}\n`,
-    messages,
-    status: status as 0 | 1 | 2,
-  };
 }
 
 export function registerImport(connection: Connection): void {
-  connection.onRequest(ImportRequest.method, (p: unknown) => runImport(p));
+  connection.onRequest(ImportRequest.method, async (p: unknown, token: CancellationToken) => {
+    const abort = new AbortController();
+    const sub = token.onCancellationRequested(() => abort.abort());
+    const workDone =
+      typeof p === 'object' && p !== null ? (p as { workDoneToken?: unknown }).workDoneToken : undefined;
+    const progress =
+      typeof workDone === 'string' || typeof workDone === 'number'
+        ? connection.window.attachWorkDoneProgress(workDone)
+        : undefined;
+    progress?.begin('irqtopo: importing', undefined, undefined, true);
+    try {
+      return await runImport(p, {
+        signal: abort.signal,
+        onProgress: (x) => progress?.report(`${x.message} (${x.done} sources read)`),
+      });
+    } finally {
+      progress?.done();
+      sub.dispose();
+    }
+  });
 }
