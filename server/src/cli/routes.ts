@@ -80,7 +80,8 @@ function target(r: Route): string {
 
 function remap(r: Route): string {
   const o = r.observed.includes('irte');
-  if (r.irte !== null) return mark(r.subhandle ? `IRTE ${r.irte} (${r.handle}+${r.subhandle})` : `IRTE ${r.irte}`, o);
+  if (r.irte !== null)
+    return mark(r.subhandle ? `IRTE ${r.irte} (${r.handle}+${r.subhandle})` : `IRTE ${r.irte}`, o);
   if (r.event !== null) return `event ${r.event}`;
   return '-';
 }
