@@ -21,6 +21,7 @@ import { findings, formatJson, formatSarif, formatText, count, summary } from '.
 import { injectJson, injectText, routesJson, routesText } from './cli/routes';
 import { importCommand, nodeImportIO } from './cli/import';
 import { captureCommand } from './cli/capture';
+import { verify, verifyText } from './core/verify';
 
 export const VERSION = '0.1.0';
 
@@ -42,6 +43,11 @@ commands:
   import [FILE|DIR]... [-o OUT] [--kernel X.Y] [--arch x86|arm64|riscv] [--v1]
       turn a capture bundle, /proc/interrupts or /sys/kernel/debug/irq dumps into a topology file
       (no argument: this machine's); \`irqtopo import --help\` for more
+  verify FILE [--format text|json]
+      the fidelity of an imported topology: simulate it again without its observed pins (as the kernel
+      would allocate in the file's order) and report, per column (CPU, managed and non-managed CPU,
+      vector, IRTE, LPI, message), how many observed values the simulation reproduces, and each
+      difference with its likely cause. Exit 0 (1 when the file cannot be simulated)
   capture [-o FILE] | capture --script
       write this machine's interrupt sources as one bundle for import, or print a sh script that does
   help
@@ -170,6 +176,17 @@ function routes(args: string[], io: CliIO): number {
   return failed || errors ? 1 : 0;
 }
 
+function verifyCommand(args: string[], io: CliIO): number {
+  const { values, positionals } = parseCommandLine(args, { format: FORMAT, rule: RULE });
+  const fmt = format(values.format, ['text', 'json']);
+  if (positionals.length !== 1) throw new UsageError('verify needs exactly one FILE');
+  const r = simulateFile(positionals[0], io, rules(values.rule));
+  if (typeof r === 'number') return r;
+  const report = verify(r.a.model, r.a.simulation);
+  io.out(fmt === 'json' ? JSON.stringify(report, null, 2) : verifyText(report));
+  return 0;
+}
+
 function parseNumber(s: string, what: string): number {
   const t = s.trim().toLowerCase();
   const v = /^0x[0-9a-f]+$/.test(t) ? parseInt(t.slice(2), 16) : /^[0-9]+$/.test(t) ? parseInt(t, 10) : NaN;
@@ -215,6 +232,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         return inject(rest, io);
       case 'import':
         return await importCommand(rest, await nodeImportIO(io));
+      case 'verify':
+        return verifyCommand(rest, io);
       case 'capture':
         return await captureCommand(rest, await nodeImportIO(io), VERSION);
       case undefined:
