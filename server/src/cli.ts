@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyze, unsimulatable, validateOverrides, type Analysis, type SeverityOverride } from './core';
 import type { CliIO } from './cli/io';
+import { readTopologyFile, type TopologyText } from './files';
 import { display, formatJson, formatSarif, formatText, type FileDiagnostic } from './cli/report';
 import { injectJson, injectText, routesJson, routesText } from './cli/routes';
 import { importCommand, type ImportIO } from './cli/import';
@@ -92,19 +93,16 @@ export function nodeIO(): CliIO {
   return {
     out: (s) => process.stdout.write(s.endsWith('\n') ? s : s + '\n'),
     err: (s) => process.stderr.write(s.endsWith('\n') ? s : s + '\n'),
-    readFile: (p) => {
-      try {
-        const st = fs.statSync(p);
-        if (st.isDirectory()) return new Error('is a directory');
-        return fs.readFileSync(p, 'utf8');
-      } catch (e) {
-        const err = e as NodeJS.ErrnoException;
-        return new Error(err.code === 'ENOENT' ? 'no such file' : (err.message ?? String(e)));
-      }
-    },
+    readFile: (p) => textOf(readTopologyFile(p, { anyName: true })),
+    readInclude: (p) => textOf(readTopologyFile(p)),
     cwd: process.cwd(),
   };
 }
+
+const textOf = (r: TopologyText | Error): string | Error => (r instanceof Error ? r : r.text);
+
+/** Includes: only *.irqtopo regular files (server/src/files.ts), unless the IO says otherwise (tests). */
+const includeReader = (io: CliIO) => (p: string) => (io.readInclude ?? io.readFile)(p);
 
 function check(args: string[], io: CliIO): number {
   const p = parseArgs(args, ['--format', '--rule']);
@@ -122,7 +120,7 @@ function check(args: string[], io: CliIO): number {
       ioError = true;
       continue;
     }
-    const { diagnostics } = analyze(abs, text, { reader: (p) => io.readFile(p), rules: overrides });
+    const { diagnostics } = analyze(abs, text, { reader: includeReader(io), rules: overrides });
     for (const d of diagnostics) {
       const key = `${d.uri}\0${d.range.start.line}\0${d.range.start.character}\0${d.code}\0${d.message}`;
       if (seen.has(key)) continue; // an included file checked twice
@@ -156,7 +154,7 @@ function simulateFile(
     io.err(`irqtopo: cannot read ${f}: ${text.message}`);
     return 2;
   }
-  const a = analyze(abs, text, { reader: (p) => io.readFile(p), rules: overrides });
+  const a = analyze(abs, text, { reader: includeReader(io), rules: overrides });
   const errors: FileDiagnostic[] = a.diagnostics
     .filter((d) => d.severity === 'error')
     .map((d) => ({ ...d, file: d.uri === abs ? f : display(d.uri, io.cwd) }));
