@@ -9,7 +9,7 @@ import {
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
-import { SHOW_ROUTE_COMMAND } from '../../server/src/protocol';
+import { SHOW_ROUTE_COMMAND, type InitializationOptions } from '../../server/src/protocol';
 import { DiagramPanel, showRouteArgs } from './diagram';
 import { registerImportCommands } from './importer';
 import { StatusItem } from './status';
@@ -34,24 +34,29 @@ export async function activate(context: vscode.ExtensionContext): Promise<Irqtop
     run: { module, transport: TransportKind.ipc },
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
   };
-  const watcher = vscode.workspace.createFileSystemWatcher('**/*.irqtopo');
-  context.subscriptions.push(watcher);
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
       { scheme: 'file', language: 'irqtopo' },
       { scheme: 'untitled', language: 'irqtopo' },
     ],
+    // (the server registers a watcher for **/*.irqtopo itself: included files changed on disk)
     synchronize: {
-      // included files change on disk: the server re-checks the files that include them
-      fileEvents: watcher,
       // the server pulls `irqtopo.*` with workspace/configuration; this tells it when to pull again
       configurationSection: 'irqtopo',
     },
+    // a function: a restart after trust is granted sends the new value
+    initializationOptions: (): InitializationOptions => ({
+      // the code lenses run this client-side command; other clients get no lenses
+      clientCommands: [SHOW_ROUTE_COMMAND],
+      // in Restricted Mode the server reads no include outside the workspace folders
+      trustedWorkspace: vscode.workspace.isTrusted,
+    }),
   };
   // The id `irqtopo` makes the client honour the `irqtopo.trace.server` setting.
   client = new LanguageClient('irqtopo', 'irqtopo Language Server', serverOptions, clientOptions);
-  await client.start();
   const c = client;
+  context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => void c.restart()));
+  await c.start();
 
   const log = vscode.window.createOutputChannel('irqtopo');
   const store = new TopologyStore(c);
