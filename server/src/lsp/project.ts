@@ -28,6 +28,8 @@ export interface Entry {
 /** Files read while fetching one include graph (the core has its own, smaller, budget). */
 const MAX_PREFETCH = 256;
 const MAX_CACHED = 1000;
+/** Analyses of files that are not open kept for references and rename across the workspace. */
+const MAX_CLOSED_ENTRIES = 64;
 
 export class Project {
   private readonly entries = new Map<string, Entry>();
@@ -170,8 +172,10 @@ export class Project {
     const ms = this.host.clock.now() - t0;
     this.analysesRun++;
     const e: Entry = { root, analysis, stamps, modelUris, generation: this.config.generation, ms };
+    this.entries.delete(root); // (re)inserted last: the oldest closed-file analyses go first
     this.entries.set(root, e);
-    this.noteContext(prev, e);
+    if (doc) this.noteContext(prev, e);
+    else this.evictClosed();
     return e;
   }
 
@@ -190,7 +194,19 @@ export class Project {
     return changes && file ? { analysis: prev.analysis, file, changes } : undefined;
   }
 
-  /** Open files that joined or left the analysis of a root get their diagnostics again. */
+  /** Keeps at most MAX_CLOSED_ENTRIES analyses of files that are not open (references, rename). */
+  private evictClosed(): void {
+    let closed = 0;
+    for (const k of this.entries.keys()) if (!this.docs.has(k)) closed++;
+    for (const k of [...this.entries.keys()]) {
+      if (closed <= MAX_CLOSED_ENTRIES) break;
+      if (this.docs.has(k)) continue;
+      this.entries.delete(k);
+      closed--;
+    }
+  }
+
+  /** Open files that joined or left the analysis of an open root get their diagnostics again. */
   private noteContext(prev: Entry | undefined, e: Entry): void {
     const members = (x: Entry | undefined) =>
       new Set(x ? [...x.stamps.keys()].filter((k) => k !== x.root && this.docs.has(k)) : []);
