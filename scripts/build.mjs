@@ -1,6 +1,10 @@
 // Builds every entry point with esbuild, and transpiles the tests (esbuild does not type-check:
-// `npm run typecheck` is the guard).
+// `npm run typecheck` is the guard). Then brings the generated part of package.json (the irqtopo.rules
+// entries, scripts/manifest.ts) in step with the rule table; with CI set it only checks, and fails.
+//   node scripts/build.mjs [--production] [--watch]
+// --production: minified bundles without source maps (what the .vsix and the npm package ship).
 import * as esbuild from 'esbuild';
+import { createRequire } from 'node:module';
 import { copyFileSync, mkdirSync, readdirSync, statSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -80,7 +84,7 @@ const builds = [
 
 rmSync('out', { recursive: true, force: true });
 const tests = {
-  entryPoints: [...walk('server/src'), ...walk('test'), ...walk('client/src')].filter(
+  entryPoints: [...walk('server/src'), ...walk('test'), ...walk('client/src'), ...walk('scripts')].filter(
     (p) => !p.includes('client/src/webview'),
   ),
   outdir: 'out',
@@ -111,4 +115,15 @@ if (watch) {
   for (const b of all) await (await esbuild.context(b)).watch();
 } else {
   await Promise.all(all.map((b) => esbuild.build(b)));
+  const require = createRequire(import.meta.url);
+  const { syncManifest } = require('../out/scripts/manifest.js');
+  const { RULES } = require('../out/server/src/core/index.js');
+  const state = syncManifest(process.cwd(), RULES, Boolean(process.env.CI));
+  if (state === 'written') console.log('package.json: the irqtopo.rules entries were regenerated from RULES');
+  if (state === 'stale') {
+    console.error(
+      'package.json: the irqtopo.rules entries differ from RULES: run `npm run build` and commit it',
+    );
+    process.exit(1);
+  }
 }

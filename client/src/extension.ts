@@ -5,15 +5,18 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
   LanguageClient,
+  State,
   TransportKind,
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
 import { SHOW_ROUTE_COMMAND, type InitializationOptions } from '../../server/src/protocol';
 import { DiagramPanel, showRouteArgs } from './diagram';
+import { openDocs, openExample } from './docs';
 import { registerImportCommands } from './importer';
 import { StatusItem } from './status';
 import { isTopology, serverUri, TopologyStore } from './store';
+import { IrqtopoTaskProvider, TASK_TYPE } from './tasks';
 import { registerViews, type Views } from './views';
 
 let client: LanguageClient | undefined;
@@ -29,6 +32,12 @@ export interface IrqtopoApi {
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<IrqtopoApi> {
+  // One log channel for the client, the server's stderr and logMessage, and the protocol trace
+  // (`irqtopo.trace.server`); created first, with the commands that do not need a running server, so a
+  // server that fails to start still leaves Show Output and Restart Server.
+  const log = vscode.window.createOutputChannel('irqtopo', { log: true });
+  context.subscriptions.push(log);
+
   const module = context.asAbsolutePath(path.join('dist', 'server.js'));
   const serverOptions: ServerOptions = {
     run: { module, transport: TransportKind.ipc },
@@ -51,14 +60,51 @@ export async function activate(context: vscode.ExtensionContext): Promise<Irqtop
       // in Restricted Mode the server reads no include outside the workspace folders
       trustedWorkspace: vscode.workspace.isTrusted,
     }),
+    outputChannel: log,
+    traceOutputChannel: log,
   };
   // The id `irqtopo` makes the client honour the `irqtopo.trace.server` setting.
-  client = new LanguageClient('irqtopo', 'irqtopo Language Server', serverOptions, clientOptions);
-  const c = client;
-  context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => void c.restart()));
-  await c.start();
+  const c = new LanguageClient('irqtopo', 'irqtopo Language Server', serverOptions, clientOptions);
+  client = c;
 
-  const log = vscode.window.createOutputChannel('irqtopo');
+  // vscode-languageclient cannot start a client again after a failed start (it shows the error with a
+  // button to the output itself); Restart Server then restarts the extension host, which starts afresh.
+  let startFailed = false;
+  const start = async (): Promise<void> => {
+    try {
+      await c.start();
+    } catch (e) {
+      startFailed = true;
+      log.error(`the language server did not start: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  };
+  context.subscriptions.push(
+    vscode.commands.registerCommand('irqtopo.showOutput', () => log.show(true)),
+    vscode.commands.registerCommand('irqtopo.restartServer', async () => {
+      if (startFailed) {
+        log.info('the language server failed to start: restarting the extension host');
+        await vscode.commands.executeCommand('workbench.action.restartExtensionHost');
+        return;
+      }
+      log.info('restarting the language server');
+      if (c.state === State.Starting) await c.start();
+      if (c.state === State.Running) await c.restart();
+      else await start();
+    }),
+    vscode.commands.registerCommand('irqtopo.openDocs', (file?: unknown, anchor?: unknown) =>
+      openDocs(context, file, anchor),
+    ),
+    vscode.commands.registerCommand('irqtopo.openExample', (name?: unknown) => openExample(context, name)),
+    // trust granted: the server may now read includes outside the workspace folders
+    vscode.workspace.onDidGrantWorkspaceTrust(async () => {
+      if (c.state === State.Running) await c.restart();
+    }),
+    vscode.tasks.registerTaskProvider(
+      TASK_TYPE,
+      new IrqtopoTaskProvider(context.asAbsolutePath(path.join('dist', 'cli.js')), log),
+    ),
+  );
+
   const store = new TopologyStore(c);
   const views = registerViews(store);
   const status = new StatusItem(c, store);
@@ -73,7 +119,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<Irqtop
     return DiagramPanel.show(context, store, log, irqs);
   };
   context.subscriptions.push(
-    log,
     store,
     views,
     status,
@@ -91,6 +136,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Irqtop
     }),
     ...registerImportCommands(c, log),
   );
+  await start();
   return { client: c, store, views, status, diagram: () => DiagramPanel.current };
 }
 

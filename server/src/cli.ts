@@ -7,10 +7,18 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { analyze, unsimulatable, validateOverrides, type Analysis, type SeverityOverride } from './core';
+import {
+  analyze,
+  unsimulatable,
+  validateOverrides,
+  type Analysis,
+  type Diagnostic,
+  type SeverityOverride,
+} from './core';
 import type { CliIO } from './cli/io';
 import { readTopologyFile, type TopologyText } from './files';
-import { display, formatJson, formatSarif, formatText, type FileDiagnostic } from './cli/report';
+import { parseCommandLine, UsageError } from './cli/args';
+import { findings, formatJson, formatSarif, formatText, count, summary } from './cli/report';
 import { injectJson, injectText, routesJson, routesText } from './cli/routes';
 import { importCommand, type ImportIO } from './cli/import';
 
@@ -37,49 +45,16 @@ commands:
 
 Severities: off, hint, information, warning, error. Rule codes: docs/rules.md.`;
 
-class UsageError extends Error {}
-
-interface Parsed {
-  positional: string[];
-  options: Map<string, string[]>;
-}
-
-function parseArgs(args: string[], valued: readonly string[], flags: readonly string[] = []): Parsed {
-  const positional: string[] = [];
-  const options = new Map<string, string[]>();
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === '--') {
-      positional.push(...args.slice(i + 1));
-      break;
-    }
-    if (a.startsWith('-') && a !== '-') {
-      const eq = a.indexOf('=');
-      const name = eq > 0 ? a.slice(0, eq) : a;
-      if (flags.includes(name)) {
-        options.set(name, ['true']);
-        continue;
-      }
-      if (!valued.includes(name)) throw new UsageError(`unknown option '${name}'`);
-      const value = eq > 0 ? a.slice(eq + 1) : args[++i];
-      if (value === undefined) throw new UsageError(`option '${name}' needs a value`);
-      options.set(name, [...(options.get(name) ?? []), value]);
-      continue;
-    }
-    positional.push(a);
-  }
-  return { positional, options };
-}
-
-function format(p: Parsed, allowed: readonly string[]): string {
-  const f = p.options.get('--format')?.at(-1) ?? 'text';
+/** --format, checked against what the command offers. */
+function format(value: string | undefined, allowed: readonly string[]): string {
+  const f = value ?? 'text';
   if (!allowed.includes(f)) throw new UsageError(`--format must be one of ${allowed.join(', ')}, not '${f}'`);
   return f;
 }
 
-function rules(p: Parsed): Record<string, SeverityOverride> {
+function rules(values: readonly string[] | undefined): Record<string, SeverityOverride> {
   const out: Record<string, string> = {};
-  for (const r of p.options.get('--rule') ?? []) {
+  for (const r of values ?? []) {
     const eq = r.indexOf('=');
     if (eq <= 0) throw new UsageError(`--rule takes CODE=SEVERITY, not '${r}'`);
     out[r.slice(0, eq)] = r.slice(eq + 1);
@@ -88,6 +63,14 @@ function rules(p: Parsed): Record<string, SeverityOverride> {
   if (problems.length) throw new UsageError(problems.join('; '));
   return out as Record<string, SeverityOverride>;
 }
+
+const FORMAT = { type: 'string' } as const;
+const RULE = { type: 'string', multiple: true } as const;
+
+const textOf = (r: TopologyText | Error): string | Error => (r instanceof Error ? r : r.text);
+
+/** Includes: only *.irqtopo regular files (server/src/files.ts), unless the IO says otherwise (tests). */
+const includeReader = (io: CliIO) => (p: string) => (io.readInclude ?? io.readFile)(p);
 
 export function nodeIO(): CliIO {
   return {
@@ -99,20 +82,15 @@ export function nodeIO(): CliIO {
   };
 }
 
-const textOf = (r: TopologyText | Error): string | Error => (r instanceof Error ? r : r.text);
-
-/** Includes: only *.irqtopo regular files (server/src/files.ts), unless the IO says otherwise (tests). */
-const includeReader = (io: CliIO) => (p: string) => (io.readInclude ?? io.readFile)(p);
-
 function check(args: string[], io: CliIO): number {
-  const p = parseArgs(args, ['--format', '--rule']);
-  const fmt = format(p, ['text', 'json', 'sarif']);
-  const overrides = rules(p);
-  if (p.positional.length === 0) throw new UsageError('check needs at least one FILE');
-  const all: FileDiagnostic[] = [];
-  const seen = new Set<string>();
+  const { values, positionals } = parseCommandLine(args, { format: FORMAT, rule: RULE });
+  const fmt = format(values.format, ['text', 'json', 'sarif']);
+  const overrides = rules(values.rule);
+  if (positionals.length === 0) throw new UsageError('check needs at least one FILE');
+  const all: Diagnostic[] = [];
+  const given = new Map<string, string>();
   let ioError = false;
-  for (const f of p.positional) {
+  for (const f of positionals) {
     const abs = path.resolve(io.cwd, f);
     const text = io.readFile(abs);
     if (text instanceof Error) {
@@ -120,26 +98,19 @@ function check(args: string[], io: CliIO): number {
       ioError = true;
       continue;
     }
-    const { diagnostics } = analyze(abs, text, { reader: includeReader(io), rules: overrides });
-    for (const d of diagnostics) {
-      const key = `${d.uri}\0${d.range.start.line}\0${d.range.start.character}\0${d.code}\0${d.message}`;
-      if (seen.has(key)) continue; // an included file checked twice
-      seen.add(key);
-      all.push({ ...d, file: d.uri === abs ? f : display(d.uri, io.cwd) });
-    }
+    if (!given.has(abs)) given.set(abs, f);
+    all.push(...analyze(abs, text, { reader: includeReader(io), rules: overrides }).diagnostics);
   }
-  if (fmt === 'json') io.out(formatJson(all, io.cwd));
-  else if (fmt === 'sarif') io.out(formatSarif(all, io.cwd, VERSION));
+  const list = findings(all, io.cwd, given);
+  if (fmt === 'json') io.out(formatJson(list));
+  else if (fmt === 'sarif') io.out(formatSarif(list, io.cwd, VERSION));
   else {
-    const text = formatText(all, io.cwd);
+    const text = formatText(list);
     if (text) io.out(text);
-    const n = (s: string) => all.filter((d) => d.severity === s).length;
-    io.err(
-      `${p.positional.length} file${p.positional.length === 1 ? '' : 's'} checked: ${n('error')} errors, ${n('warning')} warnings, ${n('information') + n('hint')} notes`,
-    );
+    io.err(summary(positionals.length, list));
   }
   if (ioError) return 2;
-  return all.some((d) => d.severity === 'error') ? 1 : 0;
+  return list.some((d) => d.severity === 'error') ? 1 : 0;
 }
 
 /** Reads and analyzes one file; prints why and returns undefined when it cannot be simulated. */
@@ -155,10 +126,12 @@ function simulateFile(
     return 2;
   }
   const a = analyze(abs, text, { reader: includeReader(io), rules: overrides });
-  const errors: FileDiagnostic[] = a.diagnostics
-    .filter((d) => d.severity === 'error')
-    .map((d) => ({ ...d, file: d.uri === abs ? f : display(d.uri, io.cwd) }));
-  if (errors.length) io.err(formatText(errors, io.cwd));
+  const errors = findings(
+    a.diagnostics.filter((d) => d.severity === 'error'),
+    io.cwd,
+    new Map([[abs, f]]),
+  );
+  if (errors.length) io.err(formatText(errors));
   if (!a.simulation) {
     io.err(`irqtopo: ${f} cannot be simulated: ${unsimulatable(a.model) ?? 'see the errors above'}`);
     return 1;
@@ -167,11 +140,11 @@ function simulateFile(
 }
 
 function routes(args: string[], io: CliIO): number {
-  const p = parseArgs(args, ['--format', '--rule']);
-  const fmt = format(p, ['text', 'json']);
-  const overrides = rules(p);
-  if (p.positional.length !== 1) throw new UsageError('routes needs exactly one FILE');
-  const r = simulateFile(p.positional[0], io, overrides);
+  const { values, positionals } = parseCommandLine(args, { format: FORMAT, rule: RULE });
+  const fmt = format(values.format, ['text', 'json']);
+  const overrides = rules(values.rule);
+  if (positionals.length !== 1) throw new UsageError('routes needs exactly one FILE');
+  const r = simulateFile(positionals[0], io, overrides);
   if (typeof r === 'number') return r;
   const sim = r.a.simulation!;
   io.out(fmt === 'json' ? routesJson(sim) : routesText(sim));
@@ -179,7 +152,7 @@ function routes(args: string[], io: CliIO): number {
   const errors = r.a.diagnostics.filter((d) => d.severity === 'error').length;
   if (fmt === 'text')
     io.err(
-      `${sim.routes.length} interrupt${sim.routes.length === 1 ? '' : 's'} simulated: ${failed} not allocated, ${errors} errors`,
+      `${count(sim.routes.length, 'interrupt')} simulated: ${failed} not allocated, ${count(errors, 'error')}`,
     );
   return failed || errors ? 1 : 0;
 }
@@ -193,19 +166,23 @@ function parseNumber(s: string, what: string): number {
 }
 
 function inject(args: string[], io: CliIO): number {
-  const p = parseArgs(args, ['--format', '--from', '--rule']);
-  const fmt = format(p, ['text', 'json']);
-  const from = p.options.get('--from')?.at(-1);
-  if (p.positional.length !== 3) throw new UsageError('inject needs FILE ADDRESS DATA (and --from DEVICE)');
+  const { values, positionals } = parseCommandLine(args, {
+    format: FORMAT,
+    rule: RULE,
+    from: { type: 'string' },
+  });
+  const fmt = format(values.format, ['text', 'json']);
+  const from = values.from;
+  if (positionals.length !== 3) throw new UsageError('inject needs FILE ADDRESS DATA (and --from DEVICE)');
   if (!from) throw new UsageError('inject needs --from DEVICE: the device that issues the write');
-  const address = parseNumber(p.positional[1], 'ADDRESS');
-  const data = parseNumber(p.positional[2], 'DATA');
+  const address = parseNumber(positionals[1], 'ADDRESS');
+  const data = parseNumber(positionals[2], 'DATA');
   if (data > 0xffffffff) throw new UsageError('DATA is a 32-bit value');
-  const r = simulateFile(p.positional[0], io, rules(p));
+  const r = simulateFile(positionals[0], io, rules(values.rule));
   if (typeof r === 'number') return r;
   const dev = r.a.model.devicesByName.get(from);
   if (dev === undefined) {
-    io.err(`irqtopo: ${p.positional[0]} declares no device '${from}'`);
+    io.err(`irqtopo: ${positionals[0]} declares no device '${from}'`);
     return 2;
   }
   const out = r.a.simulation!.inject(dev, address, data);
@@ -271,12 +248,26 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   }
 }
 
+/** `ENOSPC: no space left on device, write` → `no space left on device (ENOSPC)` */
+export function ioReason(e: NodeJS.ErrnoException): string {
+  const text = (e.message ?? String(e)).replace(/^[A-Z]+: /, '').replace(/, (write|open|close)\b.*$/, '');
+  return e.code && !text.includes(e.code) ? `${text} (${e.code})` : text;
+}
+
 if (require.main === module) {
-  // `irqtopo ... | head`: a reader that goes away is not an error of ours
   for (const stream of [process.stdout, process.stderr])
     stream.on('error', (e: NodeJS.ErrnoException) => {
+      // `irqtopo ... | head`: a reader that goes away is not an error of ours
       if (e.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
-      throw e;
+      // `irqtopo routes f > /dev/full`: an I/O error, exit 2 with one line (if stderr still works)
+      if (stream === process.stdout) {
+        try {
+          process.stderr.write(`irqtopo: cannot write the output: ${ioReason(e)}\n`);
+        } catch {
+          // stderr is gone too: the exit status says it
+        }
+      }
+      process.exit(2);
     });
   void main(process.argv.slice(2), nodeIO()).then((code) => {
     process.exitCode = code;

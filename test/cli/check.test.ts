@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { main } from '../../server/src/cli';
 import type { CliIO } from '../../server/src/cli/io';
+import { pathToFileURL } from 'node:url';
 import { ROOT } from '../core/helpers';
 
 export async function run(
@@ -12,9 +13,11 @@ export async function run(
 ): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
+  // as nodeIO: each call ends with exactly one newline
+  const line = (s: string) => (s.endsWith('\n') ? s : s + '\n');
   const io: CliIO = {
-    out: (s) => (out += s + '\n'),
-    err: (s) => (err += s + '\n'),
+    out: (s) => (out += line(s)),
+    err: (s) => (err += line(s)),
     readFile: (p) => {
       if (p in files) return files[p];
       try {
@@ -63,7 +66,7 @@ describe('irqtopo check', () => {
     const r = await run(['check', IMS_BAD]);
     assert.match(r.out, /^examples\/ims-under-pci-msi\.irqtopo:\d+:\d+: error ims-parent-pci-msi: /m);
     assert.match(r.out, /^ {2}examples\/ims-under-pci-msi\.irqtopo:\d+:\d+: note: /m);
-    assert.match(r.err, /1 file checked: 1 errors/);
+    assert.equal(r.err, '1 file checked: 1 error, 0 warnings, 0 notes, 0 hints\n');
   });
 
   it('applies --rule overrides: a downgraded error exits 0; off removes it', async () => {
@@ -87,7 +90,11 @@ describe('irqtopo check', () => {
     assert.equal(res.level, 'error');
     assert.equal(run0.tool.driver.rules[res.ruleIndex].id, 'ims-parent-pci-msi');
     assert.ok(res.locations[0].physicalLocation.region.startLine >= 1);
-    assert.equal(res.locations[0].physicalLocation.artifactLocation.uri, IMS_BAD);
+    assert.deepEqual(res.locations[0].physicalLocation.artifactLocation, {
+      uri: IMS_BAD,
+      uriBaseId: 'SRCROOT',
+    });
+    assert.equal(run0.originalUriBaseIds.SRCROOT.uri, `${pathToFileURL(ROOT).href}/`);
     assert.match(run0.tool.driver.rules[res.ruleIndex].helpUri, /docs\/rules\.md#ims-parent-pci-msi$/);
   });
 
@@ -110,5 +117,62 @@ describe('irqtopo check', () => {
     const r = await run(['check', 'virt/main.irqtopo'], files);
     assert.equal(r.code, 1);
     assert.match(r.out, /^virt\/inc\.irqtopo:1:27: error unknown-name: no domain is named 'NOPE'/m);
+  });
+
+  it('takes --opt VALUE and --opt=VALUE alike, and refuses unknown options', async () => {
+    const a = await run(['check', '--format=json', '--rule=ims-parent-pci-msi=warning', IMS_BAD]);
+    const b = await run(['check', '--format', 'json', '--rule', 'ims-parent-pci-msi=warning', IMS_BAD]);
+    assert.equal(a.code, 0);
+    assert.equal(a.out, b.out);
+    assert.match(JSON.parse(a.out).diagnostics[0].severity, /^warning$/);
+    const bogus = await run(['check', '--bogus', GOOD]);
+    assert.equal(bogus.code, 2);
+    assert.match(bogus.err, /^irqtopo: unknown option '--bogus'\n/);
+    const missing = await run(['check', GOOD, '--format']);
+    assert.equal(missing.code, 2);
+    assert.match(missing.err, /^irqtopo: option '--format' needs a value\n/);
+  });
+
+  it('prints findings sorted by file, then line and column, whatever order the checks found them in', async () => {
+    const files = {
+      [path.join(ROOT, 'virt/b.irqtopo')]: [
+        'arch x86',
+        'cpus 0-1',
+        'domain VECTOR : vector',
+        'domain IR-0 : remap { parent VECTOR; vendor intel }',
+        'domain D : dmar-msi { parent IR-0 }',
+        'domain U : ioapic { parent IR-0 }',
+        'device x { pci 0000:00:01.0; msi 3 }',
+        'bogus here',
+        '',
+      ].join('\n'),
+      [path.join(ROOT, 'virt/a.irqtopo')]: 'arch x86\ncpus 0-1\ndomain VECTOR : vector\nbogus\n',
+    };
+    const r = await run(['check', 'virt/b.irqtopo', 'virt/a.irqtopo'], files);
+    const places = r.out
+      .split('\n')
+      .filter((l) => /^\S+:\d+:\d+: /.test(l))
+      .map((l) => l.split(':', 3).join(':'));
+    // the checks report b's syntax error (line 8) first and its layering error (line 5) next
+    assert.deepEqual(places, [
+      'virt/a.irqtopo:4:1',
+      'virt/b.irqtopo:5:8',
+      'virt/b.irqtopo:5:30',
+      'virt/b.irqtopo:6:8',
+      'virt/b.irqtopo:7:34',
+      'virt/b.irqtopo:8:1',
+    ]);
+    assert.equal(r.err, '2 files checked: 4 errors, 0 warnings, 0 notes, 2 hints\n');
+    // JSON and SARIF list them in the same order
+    const j = JSON.parse(
+      (await run(['check', 'virt/b.irqtopo', 'virt/a.irqtopo', '--format', 'json'], files)).out,
+    );
+    assert.deepEqual(
+      j.diagnostics.map(
+        (d: { file: string; range: { start: { line: number; character: number } } }) =>
+          `${d.file}:${d.range.start.line + 1}:${d.range.start.character + 1}`,
+      ),
+      places,
+    );
   });
 });

@@ -66,9 +66,18 @@ describe('irqtopo import', () => {
     assert.equal((await run(['--bogus'])).code, 2);
     assert.equal((await run(['-o'])).code, 2);
     assert.equal((await run(['--kernel', 'six'])).code, 2);
+    assert.equal((await run(['--kernel='])).code, 2);
     const missing = await run([path.join(tmp, 'no-such-file')]);
     assert.equal(missing.code, 2);
     assert.match(missing.err, /no-such-file/);
+  });
+
+  it('takes --kernel=X.Y as --kernel X.Y (one argument parser for every command)', async () => {
+    const a = await run([dump('local-vm-2cpu_proc-interrupts.txt'), '--kernel=6.8', '--arch=x86']);
+    const b = await run([dump('local-vm-2cpu_proc-interrupts.txt'), '--kernel', '6.8', '--arch', 'x86']);
+    assert.equal(a.code, 0, a.err);
+    assert.match(a.out, /^kernel 6\.8\b/m);
+    assert.equal(a.out, b.out);
   });
 
   const procReadable = fs.existsSync('/proc/interrupts');

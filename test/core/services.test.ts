@@ -58,7 +58,7 @@ describe('services: hover', () => {
     assert.match(h.contents, /nvme0\.admin/);
     assert.match(h.contents, /Route: IR-PCI-MSIX-0000:31:00.0 → IR-0 → VECTOR/);
     if (a.simulation) {
-      assert.match(h.contents, /CPU 0 · 0x20 · IRTE 0/);
+      assert.match(h.contents, /CPU 0 · 0x21 · IRTE 0/); // derivation: examples/two-ir-units.irqtopo
       assert.match(h.contents, /Message: address 0xfee00018, data 0x0/);
     }
   });
@@ -472,7 +472,7 @@ describe('services: the simulation in the text and the custom payloads', () => {
     assert.ok(a.simulation, 'the example simulates');
     const hints = S.inlayHints(a, uri);
     const admin = hints.find((h) => h.tooltip.includes('nvme0.admin'))!;
-    assert.equal(admin.label, '→ CPU 0 · 0x20 · IRTE 0');
+    assert.equal(admin.label, '→ CPU 0 · 0x21 · IRTE 0'); // derived in examples/two-ir-units.irqtopo
     assert.ok(hints.length >= 20);
   });
 
@@ -500,7 +500,7 @@ describe('services: the simulation in the text and the custom payloads', () => {
     assert.deepEqual(nvme.irqs[0].path, ['IR-PCI-MSIX-0000:31:00.0', 'IR-0', 'VECTOR']);
     if (a.simulation) {
       assert.equal(nvme.irqs[0].cpu, 0);
-      assert.equal(nvme.irqs[0].vector, 0x20);
+      assert.equal(nvme.irqs[0].vector, 0x21); // derived in examples/two-ir-units.irqtopo
       assert.ok(nvme.irqs[0].hops.length === 3);
     }
   });

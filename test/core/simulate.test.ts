@@ -43,16 +43,21 @@ describe('simulation: bundled examples (golden, derived by hand)', () => {
     assert.deepEqual(errors, [], 'the example is clean and all its expects hold');
     // Kernel 6.6: 0x20 is no longer a system vector (6.6), the first system vector is still 0xec (before
     // 6.10), so each CPU has 0x20..0xeb less 0x32, 0x80 = 202 vectors.
-    // nvme0.admin: all 32 CPUs tie at 202 -> CPU 0, lowest vector 0x20; first IRTE of IR-0: 0.
-    // io[0] (managed, mask 0-7): reserves the lowest free vector on CPUs 0-7 (0x21 on CPU 0, where admin
-    //   holds 0x20; 0x20 elsewhere); no managed allocation yet -> CPU 0 (lowest), its reserved 0x21. IRTE 1.
-    // io[1..3] likewise on CPUs 8, 16, 24 with 0x20; IRTEs 2-4.
-    // Then the non-managed spread: CPU 0 has 202-2 = 200 available, CPUs 1-31 have 201 (one reservation or
-    // one managed allocation each), so each next interrupt takes the lowest CPU with the most available:
+    // v2 (docs/kernel-placement.md 2.3): nvme0's five interrupts are one batch (pci_alloc_irq_vectors in
+    // reservation mode): every allocation first, then every activation in request order.
+    // Allocation: admin (non-managed) only counts a global reservation (irq_matrix_reserve); io[n] (managed)
+    //   reserves the lowest free vector, 0x20, on every CPU of its mask (irq_matrix_reserve_managed,
+    //   kernel/irq/matrix.c), so every CPU has one reservation and 201 available.
+    // Activation: admin: all CPUs tie at 201 -> CPU 0 (matrix_find_best_cpu: ties to the first), lowest
+    //   vector free of allocations and reservations: 0x21 (matrix_alloc_area). io[0] (mask 0-7): no CPU has a
+    //   managed allocation, ties to the last (matrix_find_best_cpu_managed, 5.0+) -> CPU 7, its lowest reserved
+    //   unused bit 0x20 (irq_matrix_alloc_managed); io[1..3] likewise on CPUs 15, 23, 31.
+    // Then the non-managed spread: CPU 0 has 202 - 1 - 1 = 200 available, CPUs 1-31 have 201 (a managed
+    // allocation does not lower `available`), so each next interrupt takes the lowest CPU with the most available:
     // nic1.misc CPU 1, nic1.q[0..7] CPUs 2-9, vf0 CPUs 10-14, dsa1.misc 15, dsa1.wq 16-19, nic0.misc 20,
     // nic0.q 21-28, ahci0.ports[0..2] 29-31; all CPUs are now at 200, so ahci0.ports[3] goes to CPU 0 and
-    // the rest continue from CPU 1. The vector is 0x21 on CPUs 1-31 (0x20 is reserved or managed there),
-    // 0x22 on the second round.
+    // the rest continue from CPU 1. The vector is 0x21 on CPUs 1-31 (0x20 is reserved there), and 0x22 on
+    // the second round (on CPU 0: 0x20 reserved, 0x21 admin).
     // IRTEs: IR-0 and IR-1 have separate tables. IR-0: nvme0 0-4, nic0 5-13, then ahci0's 4 MSI vectors
     // need an aligned block of 4: 14-15 is too small, so 16-19 (handle 16, subhandles 0-3, data = subhandle);
     // dsa0.misc and dsa0.wq[0] fill 14, 15; wq[1..3] 20-22; the IO-APIC pins 23-25, HPET 26.
@@ -60,11 +65,11 @@ describe('simulation: bundled examples (golden, derived by hand)', () => {
     // DMAR-MSI is never remapped: compatibility format, 0xfee00000 | APIC ID << 12, data = vector.
     // IO-APIC pins write no MSI message (a redirection-table entry): message null.
     const want: Row[] = [
-      ['nvme0.admin', 0, 0x20, 0, 0xfee00018, 0],
-      ['nvme0.io[0]', 0, 0x21, 1, ir(1), 0],
-      ['nvme0.io[1]', 8, 0x20, 2, 0xfee00058, 0],
-      ['nvme0.io[2]', 16, 0x20, 3, ir(3), 0],
-      ['nvme0.io[3]', 24, 0x20, 4, ir(4), 0],
+      ['nvme0.admin', 0, 0x21, 0, 0xfee00018, 0],
+      ['nvme0.io[0]', 7, 0x20, 1, ir(1), 0],
+      ['nvme0.io[1]', 15, 0x20, 2, 0xfee00058, 0],
+      ['nvme0.io[2]', 23, 0x20, 3, ir(3), 0],
+      ['nvme0.io[3]', 31, 0x20, 4, ir(4), 0],
       ['nic1.misc', 1, 0x21, 0, ir(0), 0],
       ...[0, 1, 2, 3, 4, 5, 6, 7].map((q): Row => [`nic1.q[${q}]`, 2 + q, 0x21, 1 + q, ir(1 + q), 0]),
       ...[0, 1, 2, 3, 4].map((q): Row => [`vf0.vfio[${q}]`, 10 + q, 0x21, 9 + q, ir(9 + q), 0]),
@@ -101,11 +106,12 @@ describe('simulation: bundled examples (golden, derived by hand)', () => {
         ['IR-1', 19, 65536],
       ],
     );
-    // CPU 0: admin 0x20, io[0] 0x21 (managed), ahci0.ports[3] 0x22: 3 allocated, 202 - 1 reservation - 2 = 199
+    // CPU 0: io[0]'s reservation 0x20 (unused: io[0] went to CPU 7), admin 0x21, ahci0.ports[3] 0x22:
+    // 2 allocated, 202 - 1 reservation - 2 = 199 available
     const c0 = simulation.cpus[0];
     assert.deepEqual(
       [c0.used, c0.available, c0.managed, c0.managed_allocated, c0.vectors],
-      [3, 199, 1, 1, [0x20, 0x21, 0x22]],
+      [2, 199, 1, 0, [0x21, 0x22]],
     );
   });
 
@@ -118,11 +124,20 @@ describe('simulation: bundled examples (golden, derived by hand)', () => {
     // nic0: msix 64 -> 64; vf0: msix 4 -> 4; smmu0 (platform, 2 MSIs) -> 32. its_create_device takes a
     // contiguous LPI range of the ITT's size (its_lpi_alloc), lowest first from 8192: nvme0 8192-8255,
     // nic0 8256-8319, vf0 8320-8323, smmu0 8324-8355; LPI = range base + event ID.
-    // Target CPU: the CPU of the affinity with the fewest LPIs, ties to the lowest: q[0] 0, q[1] (0-1) 1,
-    // q[2] (2-3) 2, q[3] (4-5) 4, q[4] (6-7) 6; then nic0.misc 3, q[0] 5, q[1] 7 (the CPUs still at 0), then
-    // round robin from CPU 0. Message: ITS base 0x0e050000 + GITS_TRANSLATER 0x10040 = 0x0e060040, data = event.
+    // Target CPU (5.19+, docs/kernel-placement.md 4; drivers/irqchip/irq-gic-v3-its.c): per CPU a managed
+    // (M) and an unmanaged (U) LPI count; its_select_cpu() takes the least loaded CPU of the interrupt's
+    // kind, ties to the lowest (cpumask_pick_least_loaded). PCI/MSI activates at allocation, so a device's
+    // batch is parked first (its_irq_domain_activate, managed ones over every online CPU from 5.19), then
+    // each request_irq() takes its own parked count off and chooses again (its_set_affinity).
+    //   nvme0: park q[0] U0; q[1..4] M on CPUs 0, 1, 2, 3. Requests: q[0] -> 0; q[1] {0,1}: M0 0 < M1 1 -> 0;
+    //     q[2] {2,3}: M2 = M3 = 1 -> 2; q[3] {4,5} -> 4; q[4] {6,7} -> 6. U = 1,0,0,0,0,0,0,0.
+    //   nic0 (9 unmanaged): parked on 1..7, 0, 1 (U = 2,2,1,1,1,1,1,1); each request takes its own count off
+    //     and finds its parked CPU the lowest least loaded again: misc 1, q[0..7] 2..7, 0, 1.
+    //   vf0: parked on 2, 3, 4, 5, requested there likewise (U = 2,2,2,2,2,2,1,1).
+    //   smmu0 (platform MSI, no early activation): evtq -> 6, gerror -> 7.
+    // Message: ITS base 0x0e050000 + GITS_TRANSLATER 0x10040 = 0x0e060040, data = event.
     const its = 0x0e060040;
-    const cpus = [0, 1, 2, 4, 6, 3, 5, 7, 0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3];
+    const cpus = [0, 0, 2, 4, 6, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7];
     const names = [
       ...[0, 1, 2, 3, 4].map((i) => `nvme0.q[${i}]`),
       'nic0.misc',
@@ -204,7 +219,8 @@ describe('simulation: small topologies (test/fixtures/sim)', () => {
         ['ahci0.port[2]', 2, 0xfee00000, 2],
         ['ahci0.port[3]', 3, 0xfee00000, 3],
         ['nic0.q[0]', 0, 0xfee00000, 0],
-        ['acpi.sci', 0, null, null],
+        // an IO-APIC interrupt's index is its pin (irq_remapping_alloc(), drivers/iommu/amd/iommu.c)
+        ['acpi.sci', 9, null, null],
       ],
     );
   });

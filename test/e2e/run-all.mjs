@@ -1,12 +1,13 @@
 // npm run test:e2e: the real-VS-Code tests, from nothing to screenshots.
 //   1. test/e2e/install.sh   Debian chromium/ripgrep/libkrb5-dev, code-server 4.100.3 into a cache folder
 //                            outside the repo (${IRQTOPO_E2E_CACHE:-~/.cache/irqtopo-e2e}); quick when done
-//   2. production build      node scripts/build.mjs --production
-//   3. npm run package       the .vsix a user installs
+//   2-3. npm run package     the production build, then the .vsix a user installs (scripts/package-vsix.mjs)
 //   4. runTests.mjs          the mocha extension tests through @vscode/test-electron's runTests
 //   5. user-scenario.mjs     the workbench driven in Chromium, screenshots in test-results/
 //   6. diagram-scenario.mjs  the diagram driven in Chromium (when present)
-// Steps 4 to 6 all run even when one fails; the exit code is 1 if anything failed.
+//   7. package-scenario.mjs  the .vsix's page (icon, README images), walkthrough and task, at 1600x1000;
+//                            screenshots in test/e2e/artifacts/
+// Steps 4 to 7 all run even when one fails; the exit code is 1 if anything failed.
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -42,7 +43,7 @@ function finish(code) {
 }
 
 run('install', 'bash', [join(here, 'install.sh')]);
-run('build (production)', process.execPath, [join(repo, 'scripts', 'build.mjs'), '--production']);
+// `npm run package` runs the production build (vscode:prepublish) itself
 run('package', 'npm', ['run', '--silent', 'package']);
 const vsix = join(repo, `${pkg.name}-${pkg.version}.vsix`);
 process.stderr.write(`[test:e2e] ${vsix}: ${statSync(vsix).size} bytes\n`);
@@ -52,4 +53,5 @@ const b = run('user scenario', process.execPath, [join(here, 'user-scenario.mjs'
 const c = existsSync(join(here, 'diagram-scenario.mjs'))
   ? run('diagram scenario', process.execPath, [join(here, 'diagram-scenario.mjs')], { fatal: false })
   : true;
-finish(a && b && c ? 0 : 1);
+const d = run('package scenario', process.execPath, [join(here, 'package-scenario.mjs')], { fatal: false });
+finish(a && b && c && d ? 0 : 1);

@@ -11,8 +11,8 @@ export const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const results = join(repo, 'test-results');
 export const STEP_TIMEOUT = Number(process.env.IRQTOPO_E2E_STEP_TIMEOUT_MS || 60_000);
 
-/** A scenario's log, its steps and screenshots. */
-export function scenario(name) {
+/** A scenario's log, its steps and screenshots (into test-results/, or `dir`). */
+export function scenario(name, { dir = results } = {}) {
   const steps = [];
   const log = (msg) => process.stderr.write(`[${name}] ${msg}\n`);
   async function step(title, fn) {
@@ -29,9 +29,9 @@ export function scenario(name) {
     }
   }
   async function shot(page, file) {
-    mkdirSync(results, { recursive: true });
-    await page.screenshot({ path: join(results, file) });
-    log(`screenshot test-results/${file}`);
+    mkdirSync(dir, { recursive: true });
+    await page.screenshot({ path: join(dir, file) });
+    log(`screenshot ${join(dir, file).slice(repo.length + 1)}`);
   }
   return { name, steps, log, step, shot };
 }
@@ -42,7 +42,7 @@ export function scenario(name) {
  * uncaught error. On failure: a screenshot `failureShot` and the tail of code-server's output. Always:
  * the browser, the server and the temporary folders go.
  */
-export async function withWorkbench(s, { failureShot, prepare }, body) {
+export async function withWorkbench(s, { failureShot, prepare, viewport }, body) {
   const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
   const vsix = join(repo, `${pkg.name}-${pkg.version}.vsix`);
   if (!existsSync(vsix)) throw new Error(`${vsix} does not exist: run npm run package first`);
@@ -59,7 +59,7 @@ export async function withWorkbench(s, { failureShot, prepare }, body) {
       assert.match(out, /successfully installed/i, out);
     });
     server = await s.step('start code-server', () => startCodeServer({ folder: workspace, dirs }));
-    browser = await launchBrowser(dirs);
+    browser = await launchBrowser(dirs, viewport ? { viewport } : undefined);
     page = browser.pages()[0] ?? (await browser.newPage());
     const pageErrors = [];
     page.on('pageerror', (e) => pageErrors.push(String(e)));

@@ -2,6 +2,7 @@
 // (server/src/core/importer) is pure; this reads the files, folders, or this machine's
 // /proc/interrupts and /sys/kernel/debug/irq, and writes the topology.
 import { importDumps, type ImportOptions } from '../core/importer';
+import { parseCommandLine, UsageError } from './args';
 import type { Arch } from '../core/kinds';
 
 export interface ImportIO {
@@ -51,46 +52,46 @@ function archOf(nodeArch: string | undefined): Arch | undefined {
 }
 
 export async function importCommand(args: string[], io: ImportIO): Promise<number> {
-  const paths: string[] = [];
-  let outPath: string | undefined;
-  const options: ImportOptions = {};
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    const value = (): string | undefined => {
-      const v = args[++i];
-      if (v === undefined || v === '') {
-        io.err(`irqtopo import: ${a} needs a value\n\n${IMPORT_USAGE}`);
-        return undefined;
-      }
-      return v;
-    };
-    if (a === '-h' || a === '--help') {
-      io.out(IMPORT_USAGE);
-      return 0;
-    } else if (a === '-o' || a === '--output') {
-      const v = value();
-      if (v === undefined) return 2;
-      outPath = v;
-    } else if (a === '--kernel') {
-      const v = value();
-      if (v === undefined) return 2;
-      if (!/^\d+\.\d+/.test(v)) {
-        io.err(`irqtopo import: --kernel expects a version such as 6.8, not '${v}'`);
-        return 2;
-      }
-      options.kernel = v;
-    } else if (a === '--arch') {
-      const v = value();
-      if (v === undefined) return 2;
-      if (v !== 'x86' && v !== 'arm64' && v !== 'riscv') {
-        io.err(`irqtopo import: --arch expects x86, arm64 or riscv, not '${v}'`);
-        return 2;
-      }
-      options.arch = v;
-    } else if (a.startsWith('-') && a !== '-') {
-      io.err(`irqtopo import: unknown option '${a}'\n\n${IMPORT_USAGE}`);
+  let parsed;
+  try {
+    parsed = parseCommandLine(args, {
+      help: { type: 'boolean', short: 'h' },
+      output: { type: 'string', short: 'o' },
+      kernel: { type: 'string' },
+      arch: { type: 'string' },
+    });
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.err(`irqtopo import: ${e.message}\n\n${IMPORT_USAGE}`);
+    return 2;
+  }
+  const { values, positionals: paths } = parsed;
+  if (values.help) {
+    io.out(IMPORT_USAGE);
+    return 0;
+  }
+  for (const [name, v] of Object.entries(values)) {
+    if (v === '') {
+      io.err(`irqtopo import: --${name} needs a value\n\n${IMPORT_USAGE}`);
       return 2;
-    } else paths.push(a);
+    }
+  }
+  const outPath = values.output;
+  const options: ImportOptions = {};
+  if (values.kernel !== undefined) {
+    if (!/^\d+\.\d+/.test(values.kernel)) {
+      io.err(`irqtopo import: --kernel expects a version such as 6.8, not '${values.kernel}'`);
+      return 2;
+    }
+    options.kernel = values.kernel;
+  }
+  if (values.arch !== undefined) {
+    const v = values.arch;
+    if (v !== 'x86' && v !== 'arm64' && v !== 'riscv') {
+      io.err(`irqtopo import: --arch expects x86, arm64 or riscv, not '${v}'`);
+      return 2;
+    }
+    options.arch = v;
   }
 
   const inputs: { name: string; text: string }[] = [];

@@ -37,8 +37,9 @@ export class Project {
   private readonly disk = new Map<string, FileResult>();
   private readonly inflight = new Map<string, Promise<Entry | undefined>>();
   private workspaceFiles: string[] | undefined;
-  /** analyses run (tests and the log) */
+  /** analyses run, and how the last one was made (incremental by edit kind, or full) */
   analysesRun = 0;
+  lastRun = '';
 
   constructor(
     private readonly docs: Documents,
@@ -163,14 +164,29 @@ export class Project {
     const prev = this.entries.get(root);
     const rules = this.config.rulesFor(root);
     const t0 = this.host.clock.now();
-    const analysis = runAnalysis({
+    const previous = this.editSince(prev);
+    const { analysis, how } = runAnalysis({
       root,
       text,
       options: { reader, rules, parsed: (uri, t) => this.parse(uriKey(uri), uri, t) },
-      previous: this.editSince(prev),
+      previous,
     });
     const ms = this.host.clock.now() - t0;
     this.analysesRun++;
+    this.lastRun = how;
+    if (prev && previous && analysis.model === prev.analysis.model) {
+      // the model was kept (a trivia edit): nothing was read, every other file is as it was
+      const key = uriKey(previous.file);
+      for (const [k, st] of prev.stamps)
+        if (!stamps.has(k)) stamps.set(k, k === key ? this.docs.get(k)!.stamp : st);
+      for (const [k, u] of prev.modelUris) modelUris.set(k, u);
+    }
+    // the edited file as the new model holds it (a trivia edit updates the previous file object in
+    // place): the parse cache hands out that object for that text from now on
+    if (previous) {
+      const f = analysis.model.fileByUri.get(previous.file);
+      if (f) this.parsed.set(uriKey(previous.file), { text: f.text, file: f });
+    }
     const e: Entry = { root, analysis, stamps, modelUris, generation: this.config.generation, ms };
     this.entries.delete(root); // (re)inserted last: the oldest closed-file analyses go first
     this.entries.set(root, e);
@@ -189,9 +205,10 @@ export class Project {
       edited = key;
     }
     if (edited === undefined) return undefined;
-    const changes = this.docs.get(edited)!.changesSince(prev.stamps.get(edited)!);
+    const doc = this.docs.get(edited)!;
+    const changes = doc.changesSince(prev.stamps.get(edited)!);
     const file = prev.modelUris.get(edited);
-    return changes && file ? { analysis: prev.analysis, file, changes } : undefined;
+    return changes && file ? { analysis: prev.analysis, file, text: doc.text, changes } : undefined;
   }
 
   /** Keeps at most MAX_CLOSED_ENTRIES analyses of files that are not open (references, rename). */

@@ -12,6 +12,7 @@ import { BindContext } from './context';
 import { bindDomain, declareDevice, declareDomain } from './declare';
 import { FileLoader } from './includes';
 import { linkDomains } from './links';
+import { bindSpread } from './machine';
 import { Settings } from './settings';
 import { DeviceTable, GroupTable, type Model } from './types';
 import { DeviceNames, prescanSources, UseBinder } from './uses';
@@ -46,6 +47,8 @@ export function emptyModel(rootUri: string): Model {
     groups: new GroupTable(),
     groupsByDevice: new Int32Array(0),
     masks: [],
+    elementMasks: new Map(),
+    releasedBefore: new Map(),
     irqCount: 0,
     roots: [],
     expects: [],
@@ -105,6 +108,7 @@ export function buildModel(rootUri: string, rootText: string, options: BuildOpti
   const uses = new UseBinder(ctx, names);
   m.files.forEach((file, fi) => uses.bindIrqs(file, fi));
   indexGroups(m);
+  bindSpread(ctx, (cpus) => uses.mask(cpus));
   for (const file of m.files) uses.bindChecks(file);
   for (const d of m.domains) if (d.kind && KINDS[d.kind].root) m.roots.push(d);
   return m;

@@ -5,7 +5,7 @@
 
 import { KINDS, type Arch } from '../kinds';
 import { bdf } from '../values';
-import { GroupFlag, type Domain, type Model, type Site } from './types';
+import { GroupFlag, type ApicMode, type Domain, type Model, type Site } from './types';
 
 export function kernelAtLeast(m: Model, major: number, minor: number): boolean | undefined {
   if (!m.kernel) return undefined;
@@ -79,6 +79,47 @@ export function multiMsiSupported(d: Domain | undefined): boolean {
     if (c.kind && KINDS[c.kind].msiParent) return c.kind === 'remap' || c.kind === 'its';
   }
   return false;
+}
+
+const UNDER_PCI_MSI = ['ims', 'ntb', 'platform-msi', 'hpet'];
+
+/**
+ * Why the kernel refuses to create `child` under its parent, if it does: the layering codes whose
+ * domains allocate nothing (ims-parent-pci-msi, ims-parent-vector, platform-msi-x86,
+ * parent-not-msi-parent). The checks report them; the simulation allocates nothing behind them.
+ */
+export function layeringRefusal(m: Model, child: Domain): { code: string; why: string } | undefined {
+  const p = child.parent;
+  const k = child.kind;
+  if (!p?.kind || !k || isRoot(child) || k === 'remap' || k === 'its') return undefined;
+  if (UNDER_PCI_MSI.includes(k) && p.kind === 'pci-msi')
+    return {
+      code: 'ims-parent-pci-msi',
+      why: `'${child.name}' is a ${k} domain under the PCI/MSI domain '${p.name}'`,
+    };
+  if (k === 'ims' && p.kind === 'vector' && m.arch === 'x86')
+    return {
+      code: 'ims-parent-vector',
+      why: `'${child.name}' is an IMS domain under the bare vector domain '${p.name}', which does not support PCI/IMS`,
+    };
+  if (k === 'platform-msi' && (p.kind === 'vector' || p.kind === 'remap'))
+    return {
+      code: 'platform-msi-x86',
+      why: `'${child.name}' is a platform-msi domain under the x86 ${p.kind} domain '${p.name}'`,
+    };
+  if (k === 'dmar-msi') return undefined; // dmar-msi-under-remap: reported, and still allocated through the unit
+  const legal =
+    k === 'ioapic' || k === 'hpet'
+      ? isRoot(p) || p.kind === 'remap'
+      : k === 'aplic'
+        ? p.kind === 'imsic'
+        : isMsiParent(p);
+  return legal
+    ? undefined
+    : {
+        code: 'parent-not-msi-parent',
+        why: `'${child.name}' has the ${p.kind} domain '${p.name}' as parent, which is not an MSI parent`,
+      };
 }
 
 /** HPET and DMAR interrupts are one per channel or unit: never a multi-MSI block (v2). */
@@ -221,6 +262,12 @@ export function irqDead(m: Model, k: number): boolean {
   return !!dead && dead.has(k - m.groups.order[g]);
 }
 
+/** The mask of interrupt k (an index into model.masks): its spread element's, else its statement's; -1: all CPUs. */
+export function maskOfIrq(m: Model, k: number, g = groupOfIrq(m, k)): number {
+  const e = m.elementMasks.get(g);
+  return e ? e[k - m.groups.order[g]] : m.groups.affinity[g];
+}
+
 export function groupManaged(m: Model, g: number): boolean {
   return (m.groups.flags[g] & GroupFlag.Managed) !== 0;
 }
@@ -315,4 +362,14 @@ export function groupPropSite(m: Model, g: number, prop: string): Site {
         : { file, start: t.pStart[p], end: t.pEnd(p) };
     }
   return { file, start: t.sStart[s], end: t.sEnd[s] };
+}
+
+/**
+ * The APIC driver the simulation addresses CPUs with: `apic` when given; otherwise physical
+ * destination mode (LANGUAGE.md 1): physflat, or x2apic-phys when an APIC ID is above 255.
+ */
+export function apicModeOf(m: Model): ApicMode {
+  if (m.apic) return m.apic.mode;
+  for (const id of m.apicIds.values()) if (id > 255) return 'x2apic-phys';
+  return 'physflat';
 }

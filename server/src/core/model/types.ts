@@ -223,6 +223,10 @@ export interface Model {
   groupsByDevice: Int32Array;
   /** affinity lists, interned by content: a group's `affinity` is an index here */
   masks: number[][];
+  /** `spread` ranges: each element's mask (an index into masks; -3: the kernel leaves it empty) */
+  elementMasks: Map<number, Int32Array>;
+  /** per device: the number of groups bound before its last `release` (its earlier ones are history) */
+  releasedBefore: Map<number, number>;
   /** the total number of interrupts (every element of every group) */
   irqCount: number;
   roots: Domain[];

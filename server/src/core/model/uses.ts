@@ -22,7 +22,7 @@ SRC_BY_ID[kwId('ims')] = Src.Ims;
 SRC_BY_ID[kwId('pin')] = Src.Pin;
 SRC_BY_ID[kwId('window')] = Src.Window;
 SRC_BY_ID[kwId('virtual')] = Src.Virtual;
-const sourceOf = (id: number): Src => (id < SRC_BY_ID.length ? (SRC_BY_ID[id]) : Src.None);
+const sourceOf = (id: number): Src => (id < SRC_BY_ID.length ? SRC_BY_ID[id] : Src.None);
 
 const IRQ_PROPS = propSet(IRQ_PROPERTIES);
 const P_AFFINITY = kwId('affinity');
@@ -317,7 +317,7 @@ export class UseBinder {
   }
 
   /** An affinity list, interned by content (masks are shared by every group that names them). */
-  private mask(cpus: number[]): number {
+  mask(cpus: number[]): number {
     const key = cpus.length === 1 ? String(cpus[0]) : cpus.join(',');
     let id = this.maskIds.get(key);
     if (id === undefined) {
@@ -474,8 +474,10 @@ export class UseBinder {
     if (dev < 0 || t.sB[s] < 0) return [];
     const name = t.nameOf(t.sB[s]);
     const G = m.groups;
+    // the device's interrupts since its last release (the earlier ones are history)
+    const since = m.releasedBefore.get(dev) ?? 0;
     const groups: number[] = [];
-    for (const g of groupsOfDevice(m, dev)) if (G.name[g] === name) groups.push(g);
+    for (const g of groupsOfDevice(m, dev)) if (G.name[g] === name && g >= since) groups.push(g);
     const nameStart = t.aStart[t.sB[s]];
     const refEnd = t.sC[s] >= 0 ? t.aEnd(t.sC[s]) : t.aEnd(t.sB[s]);
     if (groups.length === 0) {

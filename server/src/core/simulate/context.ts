@@ -42,6 +42,8 @@ export class IrqCtx {
   members: number[] = [];
   bits: Uint32Array | undefined;
   restricted = false;
+  /** the mask's index in model.masks (-1: all CPUs) */
+  maskId = -1;
 
   reset(k: number, g: number, dev: number): void {
     this.k = k;
@@ -55,7 +57,8 @@ export class IrqCtx {
 }
 
 export class SimContext {
-  readonly placement: Placement;
+  /** the placement being written (swapped for a moment to show the routes as they were before an `offline`) */
+  placement: Placement;
   readonly log = new OpLog();
   readonly findings: Finding[] = [];
   /** online CPUs, their indices (cpu number -> index, -1 offline) and APIC IDs */
@@ -66,6 +69,7 @@ export class SimContext {
   private readonly agg = new Map<number, { f: Finding; n: number }>();
   private readonly masks: ({ bits: Uint32Array; members: number[] } | undefined)[] = [];
   private readonly infos = new Map<Domain, ChainInfo>();
+  private readonly nodes = new Map<number, { members: number[]; bits: Uint32Array }>();
 
   constructor(readonly m: Model) {
     this.placement = new Placement(m.irqCount);
@@ -148,6 +152,7 @@ export class SimContext {
 
   /** An affinity mask (model.masks index; -1 all) as CPU indices and a bitset, cached per mask. */
   mask(maskId: number, ctx: IrqCtx): void {
+    ctx.maskId = maskId;
     if (maskId < 0) {
       ctx.members = this.allMembers;
       ctx.bits = undefined;
@@ -178,6 +183,33 @@ export class SimContext {
     ctx.restricted = !all;
   }
 
+  /** The online CPUs of a NUMA node, as indices and a bitset (cached); empty for an unknown node. */
+  nodeMask(node: number): { members: number[]; bits: Uint32Array } {
+    let e = this.nodes.get(node);
+    if (!e) {
+      const members: number[] = [];
+      const bits = new Uint32Array(Math.max(1, Math.ceil(this.cpus.length / 32)));
+      const n = this.m.nodes.find((x) => x.id === node);
+      for (const cpu of n?.cpus ?? []) {
+        const c = cpu < 8192 ? this.cpuIndex[cpu] : -1;
+        if (c < 0) continue;
+        members.push(c);
+        bits[c >>> 5] |= 1 << (c & 31);
+      }
+      members.sort((a, b) => a - b);
+      this.nodes.set(node, (e = { members, bits }));
+    }
+    return e;
+  }
+
+  /** CPU indices in both lists (ascending lists), as a list and a bitset. */
+  and(a: readonly number[], b: { bits: Uint32Array }): { members: number[]; bits: Uint32Array } {
+    const members = a.filter((c) => (b.bits[c >>> 5] & (1 << (c & 31))) !== 0);
+    const bits = new Uint32Array(Math.max(1, Math.ceil(this.cpus.length / 32)));
+    for (const c of members) bits[c >>> 5] |= 1 << (c & 31);
+    return { members, bits };
+  }
+
   irqName(k: number): string {
     return irqName(this.m, k);
   }
@@ -191,8 +223,10 @@ const CODE_IDS = new Map<string, number>();
 
 /** A level of the hierarchy: the resource one kind of domain hands out. */
 export interface Level {
-  /** takes this level's resource for the interrupt (false: it failed, and said why) */
+  /** allocation (irq_domain_alloc_irqs): takes this level's resource (false: it failed, and said why) */
   alloc(ctx: IrqCtx, d: Domain, pos: number): boolean;
+  /** activation (request_irq): the target (vector domain, GIC, IMSIC); the other levels have none */
+  activate?(ctx: IrqCtx, d: Domain, pos: number): boolean;
   /** the hop of an allocated interrupt at this level, made on demand */
   hop(k: number, d: Domain): Hop;
 }

@@ -2,6 +2,7 @@
 
 import { EXPECT_CLAUSES } from '../kinds';
 import {
+  apicModeOf,
   chainOf,
   msiParentOfDevice,
   pciText,
@@ -251,9 +252,28 @@ export function resolveInject(
     return unrouted(
       `a remappable-format write (address bit 4 set) from ${devName}, but no IR unit translates its writes: nothing fires`,
     );
-  const c = sim.s.apic.findIndex((a) => a === dec.apicId);
-  if (c < 0)
-    return unrouted(`no CPU has APIC ID ${dec.apicId} (address bits 19:12): the write reaches no CPU`);
+  const mode = apicModeOf(m);
+  let c: number;
+  if (dec.logical) {
+    // logical destination mode (address bit 2): flat's 8-bit logical ID is 1 << cpu (apic_flat_calc_apicid)
+    if (mode !== 'flat')
+      return unrouted(
+        `a logical-destination write (address bit 2 set) to 0x${dec.apicId.toString(16)}, but this machine's APIC driver is ${mode}: ${mode === 'x2apic-cluster' ? 'an x2APIC cluster ID needs 32 bits, which only interrupt remapping or the DMAR-MSI address_hi carry' : 'it addresses CPUs by physical APIC ID'}, so the write reaches no CPU`,
+      );
+    const cpu = dec.apicId === 0 ? -1 : 31 - Math.clz32(dec.apicId & -dec.apicId);
+    c = cpu >= 0 && cpu < sim.s.cpuIndex.length ? sim.s.cpuIndex[cpu] : -1;
+    if (c < 0)
+      return unrouted(
+        `logical destination 0x${dec.apicId.toString(16)} (flat: 1 << cpu) names no online CPU: the write reaches no CPU`,
+      );
+  } else {
+    const id = m.extDestId ? dec.apicId | (dec.extDest << 8) : dec.apicId;
+    c = sim.s.apic.findIndex((a) => a === id);
+    if (c < 0)
+      return unrouted(
+        `no CPU has APIC ID ${id} (address bits 19:12${m.extDestId ? ', and 11:5 for bits 14:8 with the extended destination ID' : ''}): the write reaches no CPU`,
+      );
+  }
   const cpu = sim.s.cpus[c];
   const v = dec.vector;
   const vl = sim.levels.vector;

@@ -52,6 +52,8 @@ export class VectorMatrix {
   private readonly buckets: Uint32Array;
   private readonly bucketCount: Int32Array;
   private maxAvl: number;
+  /** per CPU: 1 once it went offline (irq_matrix_offline): out of every search, its bits kept */
+  readonly offline: Uint8Array;
 
   constructor(
     ncpu: number,
@@ -78,6 +80,25 @@ export class VectorMatrix {
     for (let c = 0; c < ncpu; c++) this.buckets[cap * this.words + (c >>> 5)] |= 1 << (c & 31);
     this.bucketCount[cap] = ncpu;
     this.maxAvl = cap;
+    this.offline = new Uint8Array(ncpu);
+  }
+
+  /** irq_matrix_offline: the CPU leaves every search; its allocations and reservations stay. */
+  setOffline(c: number): void {
+    if (this.offline[c]) return;
+    const a = this.avl[c];
+    if (a >= 0 && a <= this.capacity) {
+      this.buckets[a * this.words + (c >>> 5)] &= ~(1 << (c & 31));
+      this.bucketCount[a]--;
+    }
+    this.offline[c] = 1;
+  }
+
+  /** irq_matrix_available(m, cpudown): the sum of `available` over online CPUs, less CPU `except`'s. */
+  available(except = -1): number {
+    let n = 0;
+    for (let c = 0; c < this.ncpu; c++) if (!this.offline[c] && c !== except) n += this.avl[c];
+    return n;
   }
 
   isBlocked(v: number): boolean {
@@ -93,6 +114,10 @@ export class VectorMatrix {
   private setAvl(c: number, value: number): void {
     const old = this.avl[c];
     if (old === value) return;
+    if (this.offline[c]) {
+      this.avl[c] = value;
+      return;
+    }
     const w = c >>> 5;
     const bit = 1 << (c & 31);
     if (old >= 0 && old <= this.capacity) {
@@ -172,6 +197,44 @@ export class VectorMatrix {
     this.mac[c]++;
   }
 
+  /** Frees an allocated vector (irq_matrix_free): managed -> it stays reserved; non-managed -> available again. */
+  free(c: number, v: number, managed: boolean): void {
+    if (!this.isAllocated(c, v)) return;
+    if (managed && this.isReserved(c, v)) this.freeManaged(c, v);
+    else this.unassign(c, v);
+  }
+
+  /**
+   * irq_matrix_remove_managed on one CPU: clears the lowest reserved-but-unallocated bit (not
+   * necessarily the one the interrupt reserved); returns it, or -1.
+   */
+  removeManaged(c: number): number {
+    const v = this.lowestReservedUnused(c);
+    if (v >= 0) this.unreserve(c, v);
+    return v;
+  }
+
+  /**
+   * The managed interrupt's CPU (irq_matrix_alloc_managed) among `members` (CPU indices, ascending):
+   * from 5.0 matrix_find_best_cpu_managed(): the fewest managed allocations, ties to the last CPU;
+   * 4.20: matrix_find_best_cpu(), the most available, ties to the first; 4.15-4.19: the first CPU
+   * (vector.c assign_managed_vector). -1 when `members` is empty.
+   */
+  managedCpu(members: readonly number[], era: 'first' | 'most-available' | 'fewest-managed-last'): number {
+    if (members.length === 0) return -1;
+    let best = -1;
+    if (era === 'first') {
+      for (const c of members) if (!this.offline[c]) return c;
+      return -1;
+    }
+    if (era === 'most-available') {
+      for (const c of members) if (!this.offline[c] && (best < 0 || this.avl[c] > this.avl[best])) best = c;
+      return best;
+    }
+    for (const c of members) if (!this.offline[c] && (best < 0 || this.mac[c] <= this.mac[best])) best = c;
+    return best;
+  }
+
   /** Undoes reserve() (all-or-nothing reservation failed on another CPU). */
   unreserve(c: number, v: number): void {
     this.managedMap[c * WORDS_PER_CPU + (v >>> 5)] &= ~(1 << (v & 31));
@@ -188,6 +251,7 @@ export class VectorMatrix {
       let best = -1;
       let bestAvl = 0;
       for (const c of members) {
+        if (this.offline[c]) continue;
         if (this.avl[c] > bestAvl) {
           bestAvl = this.avl[c];
           best = c;

@@ -20,6 +20,12 @@ export const enum PF {
   Inactive = 64,
   /** left its affinity (vector space exhaustion, or every CPU of it offline) */
   AffinityBroken = 128,
+  /** moved by an `offline` (the CPU and vector are simulated, whatever was observed before) */
+  Moved = 256,
+  /** a managed interrupt shut down by an `offline`: no CPU of its mask online (reservations kept) */
+  Shutdown = 512,
+  /** an `offline` could not move it ("set affinity failed"): it still targets the offline CPU */
+  Stuck = 1024,
 }
 
 export class Placement {

@@ -2,13 +2,22 @@
 // hops and MSI messages made on demand for hovers, views and `irqtopo routes`.
 
 import type { Finding } from '../diagnostics';
-import { groupOfIrq, irqDead, irqName, statementSite, type Domain, type Model } from '../model';
+import {
+  apicModeOf,
+  groupOfIrq,
+  irqDead,
+  irqName,
+  maskOfIrq,
+  statementSite,
+  type Domain,
+  type Model,
+} from '../model';
 import { GroupFlag } from '../model/types';
 import { rangeOf } from '../model/types';
 import { passThrough } from './context';
 import type { Simulator } from './index';
 import { resolveInject, type InjectOutcome } from './evaluate';
-import { amdMessage, compatMessage, intelMessage, itsMessage } from './messages';
+import { amdMessage, apicDest, compatMessage, intelMessage, itsMessage } from './messages';
 import { PF, type Placement } from './placement';
 import type { CpuUsage, DomainUsage, Hop, InjectResult, MsiMessage, Route, Simulation } from './types';
 
@@ -17,6 +26,10 @@ export class SimulationResult implements Simulation {
   domains: DomainUsage[] = [];
   injects: InjectResult[] = [];
   findings: Finding[] = [];
+  /** the placement as allocated, before the first `offline` (set only when the file has one) */
+  boot: Placement | undefined;
+  /** affinities an `offline` replaced with the online mask of that moment (CPU numbers), by interrupt */
+  readonly affinityNow = new Map<number, number[]>();
   private routesCache: Route[] | undefined;
   private byId: Map<string, Route> | undefined;
 
@@ -40,6 +53,28 @@ export class SimulationResult implements Simulation {
 
   get routesById(): Map<string, Route> {
     return (this.byId ??= new Map(this.routes.map((r) => [r.irq, r])));
+  }
+
+  refresh(): void {
+    this.routesCache = undefined;
+    this.byId = undefined;
+    this.model.injects.forEach((inj, i) => {
+      const r = this.injects[i];
+      if (r) r.range = inj.file.range(inj.file.tree.sStart[inj.stmt], inj.file.tree.sEnd[inj.stmt]);
+    });
+  }
+
+  routesBeforeOffline(): Route[] | undefined {
+    if (!this.boot) return undefined;
+    const view = new SimulationResult(this.model, this.boot, this.sim);
+    const s = this.sim.s;
+    const now = s.placement;
+    s.placement = this.boot; // the levels' hops read the context's placement
+    try {
+      return view.routes;
+    } finally {
+      s.placement = now;
+    }
   }
 
   inject(device: number, address: number, data: number): InjectOutcome {
@@ -86,12 +121,24 @@ export class SimulationResult implements Simulation {
       sharedWith: P.sharedWith.has(k) ? irqName(m, P.sharedWith.get(k)!) : undefined,
       failure,
       k,
-      mask: G.affinity[g] >= 0 ? m.masks[G.affinity[g]] : m.cpus.length ? m.cpus : null,
+      mask: this.maskOf(k, g),
       node: m.devices.node[dev] >= 0 ? m.devices.node[dev] : null,
       observed,
     };
+    const f = P.flags[k];
+    if (f & (PF.Moved | PF.Shutdown | PF.Stuck))
+      r.offline = f & PF.Shutdown ? 'shut-down' : f & PF.Stuck ? 'stuck' : 'moved';
     if (failure) r.cpu = r.vector = r.lpi = r.irte = r.event = null;
     return r;
+  }
+
+  /** The affinity the interrupt has now: its own, its spread mask, the online mask an offline gave it, or all CPUs. */
+  private maskOf(k: number, g: number): number[] | null {
+    const m = this.model;
+    const now = this.placement === this.boot ? undefined : this.affinityNow.get(k);
+    if (now) return now;
+    const id = maskOfIrq(m, k, g);
+    return id >= 0 ? m.masks[id] : m.cpus.length ? m.cpus : null;
   }
 
   /** The hops of an allocated interrupt: its chain, each level's resource read from the placement. */
@@ -132,7 +179,7 @@ export class SimulationResult implements Simulation {
     const info = this.sim.s.chainInfo(ep);
     if (info.remap) {
       if (P.irte[k] < 0) return null;
-      if (info.remap.vendor === 'amd') return amdMessage(P.irte[k]);
+      if (info.remap.vendor === 'amd') return amdMessage(P.irte[k], this.sim.levels.amd.dmBit(info.remap));
       return intelMessage(
         P.handle[k] >= 0 ? P.handle[k] : P.irte[k],
         P.handle[k] >= 0 ? P.irte[k] - P.handle[k] : 0,
@@ -142,7 +189,12 @@ export class SimulationResult implements Simulation {
       return info.its.base !== undefined && P.event[k] >= 0 ? itsMessage(info.its.base, P.event[k]) : null;
     if (info.root.kind === 'vector' && P.cpu[k] >= 0 && P.vector[k] >= 0) {
       const apic = m.apicIds.get(P.cpu[k]) ?? P.cpu[k];
-      return compatMessage(apic, P.vector[k], ep.kind === 'dmar-msi');
+      return compatMessage(
+        apicDest(apicModeOf(m), P.cpu[k], apic),
+        P.vector[k],
+        ep.kind === 'dmar-msi',
+        !!m.extDestId,
+      );
     }
     return null;
   }

@@ -58,11 +58,15 @@ export interface Route {
   node: number | null;
   /** which values are observations (pins) rather than simulated */
   observed: ('cpu' | 'vector' | 'irte' | 'lpi')[];
+  /** what an `offline` did to it: moved to another CPU, shut down (managed), or stuck on the offline CPU */
+  offline?: 'moved' | 'shut-down' | 'stuck';
 }
 
 export interface CpuUsage {
   cpu: number;
   apic_id: number;
+  /** false once an `offline` took it down */
+  online: boolean;
   /** vectors allocated (incl. in-use and pinned), not counting system vectors */
   used: number;
   /** free external vectors (capacity - managed reservations - allocations), as the matrix's avl */
@@ -105,6 +109,10 @@ export interface Simulation {
   readonly routes: Route[];
   /** resolves a memory write by a device (device index) as the hardware would */
   inject(device: number, address: number, data: number): InjectOutcome;
+  /** forgets the routes made so far and makes the inject results' ranges anew (after offsets moved) */
+  refresh(): void;
+  /** the routes as allocated, before the first `offline` (undefined when the file has none) */
+  routesBeforeOffline(): Route[] | undefined;
   /** routes by interrupt name (made on demand, once) */
   readonly routesById: Map<string, Route>;
   cpus: CpuUsage[];

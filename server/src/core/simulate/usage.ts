@@ -11,11 +11,13 @@ import type { CpuUsage, DomainUsage } from './types';
 export function cpuUsage(sim: Simulator): CpuUsage[] {
   const s = sim.s;
   const mat = sim.levels.vector?.matrix;
+  const offline = sim.offlined;
   return s.cpus.map((cpu, c) =>
     mat
       ? {
           cpu,
           apic_id: s.apic[c],
+          online: !mat.offline[c],
           used: mat.act[c],
           available: mat.avl[c],
           managed: mat.man[c],
@@ -25,6 +27,7 @@ export function cpuUsage(sim: Simulator): CpuUsage[] {
       : {
           cpu,
           apic_id: s.apic[c],
+          online: !offline.has(cpu),
           used: s.m.arch === 'riscv' ? sim.levels.imsic.next[c] : sim.levels.gic.lpiCount[c],
           available: 0,
           managed: 0,

@@ -88,9 +88,57 @@ export function parseTree(text: string, names: Interner = new Interner()): Synta
   }
   return tree;
 }
+/**
+ * Parses the statements of `text` from `from` (a statement's start) until the next statement would
+ * start at one of `stops` (ascending offsets; the old tree's later statements, moved by the edit),
+ * or the end. The region's rows go into a fresh tree (not finished: no line starts); returns it and
+ * the index in `stops` where it stopped (-1: it reached the end of the text).
+ */
+export function parseRegion(
+  text: string,
+  names: Interner,
+  from: number,
+  stops: Int32Array,
+  sizeHint: number,
+  lines: Int32Array,
+): { tree: SyntaxTree; stop: number } {
+  const tree = new SyntaxTree(text, names, sizeHint);
+  const p = new Parser(text, tree, from, lines);
+  const stop = p.parseUntil(stops);
+  return { tree, stop };
+}
+
 class Parser extends TokenParser {
-  constructor(text: string, tree: SyntaxTree) {
-    super(text, tree);
+  constructor(
+    text: string,
+    tree: SyntaxTree,
+    from = 0,
+    /** the whole text's line starts, when parsing a region (the scanner sees only the region's) */
+    private readonly allLines?: Int32Array,
+  ) {
+    super(text, tree, from);
+  }
+
+  /** The top-level loop of parseFile, stopping when a statement would start at one of `stops`. */
+  parseUntil(stops: Int32Array): number {
+    let k = 0;
+    for (;;) {
+      const t = this.tok;
+      if (t === T.EOF) return -1;
+      if (t === T.Newline || t === T.Semi) {
+        this.advance();
+        continue;
+      }
+      while (k < stops.length && stops[k] < this.tokStart) k++;
+      if (k < stops.length && stops[k] === this.tokStart) return k;
+      if (t === T.RBrace) {
+        this.errorAt("unmatched '}': no block is open here");
+        this.advance();
+        continue;
+      }
+      this.statement();
+      this.endStatement();
+    }
   }
 
   // ---- file and statements ------------------------------------------------------------------
@@ -468,7 +516,7 @@ class Parser extends TokenParser {
 
   /** Line and column of an offset already scanned (the scanner has seen its line start). */
   private lineCol(offset: number): { line: number; col: number } {
-    const starts = this.lineStarts();
+    const starts = this.allLines ?? this.lineStarts();
     let lo = 0;
     let hi = starts.length - 1;
     while (lo < hi) {

@@ -111,12 +111,15 @@ export abstract class Scanner {
   constructor(
     protected readonly text: string,
     protected readonly tree: SyntaxTree,
+    /** where to start (a statement's start, for an incremental reparse); 0: the whole text */
+    from = 0,
   ) {
-    this.starts = new Int32Array(Math.max(64, (text.length >> 5) + 16));
+    this.starts = new Int32Array(from > 0 ? 64 : Math.max(64, (text.length >> 5) + 16));
     if (text.charCodeAt(0) === C.BOM) {
       this.pos = 1;
       this.starts[0] = 1;
     }
+    if (from > 0) this.pos = from;
   }
 
   /** Reports a lexical error (the parser dedupes by place). */

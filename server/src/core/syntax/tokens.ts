@@ -30,8 +30,10 @@ export abstract class TokenParser extends Scanner {
   protected lastEnd = 0;
   protected lastStart = 0;
 
-  constructor(text: string, tree: SyntaxTree) {
-    super(text, tree);
+  constructor(text: string, tree: SyntaxTree, from = 0) {
+    super(text, tree, from);
+    // a statement starts a line (or follows a `;`): as after a line break
+    if (from > 0) this.lastKind = T.Newline;
     this.next();
   }
 

@@ -154,11 +154,13 @@ export class SyntaxTree {
   constructor(
     readonly text: string,
     readonly names: Interner,
+    /** the length of text the tree will hold (default: all of it), to size its columns */
+    sizeHint = text.length,
   ) {
     this.lines = new LineIndex(new Int32Array(1), text.length);
     // capacities from the text's size (typical files: an atom per 7 bytes, a statement or a
     // property per 40), so that large files do not grow their columns many times
-    const len = text.length;
+    const len = sizeHint;
     this.reserve(Math.ceil(len / 36) + 16, Math.ceil(len / 36) + 16, Math.ceil(len / 6) + 64);
   }
 
@@ -300,6 +302,19 @@ export class SyntaxTree {
     this.aV2 = fit(this.aV2, a);
     this.cStart = fit(this.cStart, this.cCount);
     this.cEnd = fit(this.cEnd, this.cCount);
+    this.lines = new LineIndex(lineStarts, this.text.length);
+  }
+
+  /** Copies the out-of-range values of atoms [from, to) of another tree, moving their rows by `shift`. */
+  copyBig(src: SyntaxTree, from: number, to: number, shift: number): void {
+    for (const [key, v] of src.big) {
+      const a = Math.floor(key / 3);
+      if (a >= from && a < to) this.big.set((a + shift) * 3 + (key % 3), v);
+    }
+  }
+
+  /** Sets the line index of a spliced tree (its columns are exact already). */
+  finishSpliced(lineStarts: Int32Array): void {
     this.lines = new LineIndex(lineStarts, this.text.length);
   }
 

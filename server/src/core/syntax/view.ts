@@ -26,8 +26,18 @@ export class SyntaxFile {
 
   constructor(
     readonly uri: string,
-    readonly tree: SyntaxTree,
+    private t: SyntaxTree,
   ) {}
+
+  get tree(): SyntaxTree {
+    return this.t;
+  }
+
+  /** Puts a reparsed tree in place (an edit of trivia: the model keeps this file object). */
+  replaceTree(tree: SyntaxTree): void {
+    this.t = tree;
+    this.astCache = undefined;
+  }
 
   get text(): string {
     return this.tree.text;

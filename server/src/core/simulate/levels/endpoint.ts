@@ -90,6 +90,35 @@ export class EndpointLevel implements Level, Undoable {
     }
   }
 
+  /** Frees what interrupt k holds at the endpoint (release, shutdown). */
+  free(k: number, d: Domain, g: number): void {
+    const m = this.s.m;
+    const P = this.s.placement;
+    const h = P.epHwirq[k];
+    if (h < 0) return;
+    const dev = m.groups.device[g];
+    const src = m.groups.source[g] as Src;
+    switch (d.kind) {
+      case 'pci-msi':
+        if (src === Src.Msi) {
+          const b = this.msiBlocks[dev];
+          if (b && --b.next <= 0) this.msiBlocks[dev] = undefined; // the next batch sizes its block anew
+        } else this.msix[dev]?.release(h);
+        return;
+      case 'ims':
+        this.ims[d.index]?.release(h);
+        return;
+      case 'ntb':
+        this.ntbIdx[d.index]?.release(h);
+        return;
+      case 'ioapic':
+        if (this.pins[d.index]?.get(h) === k) this.pins[d.index]!.delete(h);
+        return;
+      default:
+        this.msgIdx[d.index]?.release(h);
+    }
+  }
+
   /** The MSI block of a device, if it has MSI interrupts (its size and multi-MSI support). */
   block(dev: number): MsiBlock | undefined {
     return this.msiBlocks[dev];

@@ -156,6 +156,24 @@ export class ItsLevel implements Level, Undoable {
     return true;
   }
 
+  /** Frees interrupt k's event; the device's last event frees its LPI range too (its_free_device). */
+  free(k: number, its: Domain, dev: number): void {
+    const P = this.s.placement;
+    const key = its.index * 2 ** 21 + dev;
+    const t = this.devices.get(key);
+    const ev = P.event[k];
+    if (P.lpi[k] >= 0 && this.pinnedLpis.get(P.lpi[k]) === k) this.pinnedLpis.delete(P.lpi[k]);
+    if (!t || ev < 0) return;
+    if (t.owner[ev] === k + 1) t.owner[ev] = 0;
+    t.events.release(ev);
+    if (t.events.count === 0) {
+      this.lpiTaken.fill(0, t.lpiBase, t.lpiBase + t.size);
+      if (t.lpiBase < this.lpiNext) this.lpiNext = t.lpiBase;
+      this.devices.delete(key);
+      this.blockBase.delete(key);
+    }
+  }
+
   commit(k: number, its: Domain, dev: number): void {
     const t = this.deviceOf(its, dev);
     const ev = this.s.placement.event[k];

@@ -1,11 +1,12 @@
 // x86: an Intel VT-d interrupt-remapping unit's level: one IRTE table per unit (alloc_irte,
-// drivers/iommu/intel/irq_remapping.c), the lowest free entry, an aligned power-of-two block for
-// multi-MSI (handle + subhandle).
+// drivers/iommu/intel/irq_remapping.c): the lowest free naturally aligned block (one entry, or a
+// power of two for multi-MSI: handle + subhandle). Observed indexes (`irte N`) are placed first.
 
-import { Src, groupOfIrq, type Domain } from '../../model';
+import { Src, apicModeOf, groupOfIrq, type Domain } from '../../model';
+import { apicDest } from '../messages';
 import { LowestFree } from '../alloc';
 import type { IrqCtx, Level, SimContext } from '../context';
-import type { Undoable } from '../placement';
+import { PF, type Undoable } from '../placement';
 import type { Hop } from '../types';
 import type { Failer } from './endpoint';
 
@@ -23,6 +24,8 @@ export class IntelRemapLevel implements Level, Undoable {
   readonly tables: (IrteTable | undefined)[] = [];
   /** per device: the base of its multi-MSI block, once allocated */
   private readonly blockBase = new Map<number, number>();
+  /** observed indexes, by interrupt (placed before anything is allocated) */
+  private readonly pinned = new Map<number, number>();
 
   constructor(
     private readonly s: SimContext,
@@ -44,6 +47,16 @@ export class IntelRemapLevel implements Level, Undoable {
     return t;
   }
 
+  /** An observed index: taken now, so that no allocation in the boot order takes it. */
+  pin(k: number, d: Domain, index: number): string | undefined {
+    const t = this.tableOf(d);
+    if (index >= t.table.size) return `IRTE ${index} is beyond '${d.name}' (${t.table.size} entries)`;
+    if (t.table.has(index)) return `IRTE ${index} of '${d.name}' is observed on two interrupts`;
+    t.table.take(index);
+    this.pinned.set(k, index);
+    return undefined;
+  }
+
   alloc(ctx: IrqCtx, d: Domain, pos: number): boolean {
     const s = this.s;
     const P = s.placement;
@@ -51,7 +64,11 @@ export class IntelRemapLevel implements Level, Undoable {
     const t = this.tableOf(d);
     let handle: number;
     let sub = 0;
-    if (ctx.blockSize > 1) {
+    const pin = this.pinned.get(k);
+    if (pin !== undefined) {
+      handle = pin;
+      P.flags[k] |= PF.PinnedIrte;
+    } else if (ctx.blockSize > 1) {
       let base = this.blockBase.get(ctx.dev);
       if (base === undefined) {
         // alloc_irte: count rounded up to a power of two, an aligned region (bitmap_find_free_region)
@@ -79,6 +96,25 @@ export class IntelRemapLevel implements Level, Undoable {
     if (i >= 0) this.tableOf(d).owner[i] = k + 1;
   }
 
+  /** Frees interrupt k's IRTE (a multi-MSI block goes with its last member). */
+  free(k: number, d: Domain, dev: number): void {
+    const P = this.s.placement;
+    const t = this.tables[d.index];
+    const i = P.irte[k];
+    if (!t || i < 0) return;
+    if (t.owner[i] === k + 1) t.owner[i] = 0;
+    const base = this.blockBase.get(dev);
+    if (base !== undefined && P.handle[k] === base && P.epInfo[k] > 1) {
+      // the block stays until every member is freed: free it with the block's first member
+      if (i === base) {
+        t.table.release(base, P.epInfo[k]);
+        this.blockBase.delete(dev);
+      }
+      return;
+    }
+    t.table.release(i);
+  }
+
   private full(ctx: IrqCtx, d: Domain, n: number): false {
     const entries = d.entries ?? INTEL_IRTE_ENTRIES;
     return this.f.fail(
@@ -100,10 +136,22 @@ export class IntelRemapLevel implements Level, Undoable {
     const h = P.handle[k];
     const i = P.irte[k];
     const block = P.epInfo[k] > 1 && this.s.m.groups.source[groupOfIrq(this.s.m, k)] === Src.Msi;
+    const observed = P.flags[k] & PF.PinnedIrte ? ' (observed)' : '';
+    // the entry's destination: the APIC driver's calc_dest_apicid() (x2APIC cluster: a logical ID)
+    const m = this.s.m;
+    const mode = apicModeOf(m);
+    const dest =
+      mode === 'x2apic-cluster' && P.cpu[k] >= 0
+        ? `, dest 0x${apicDest(mode, P.cpu[k], m.apicIds.get(P.cpu[k]) ?? P.cpu[k])
+            .dest.toString(16)
+            .padStart(8, '0')} logical`
+        : '';
     return {
       domain: d.name,
       hwirq: i,
-      resource: block ? `IRTE ${i} (handle ${h}, subhandle ${i - h})` : `IRTE ${i}`,
+      resource: block
+        ? `IRTE ${i} (handle ${h}, subhandle ${i - h}${dest})${observed}`
+        : `IRTE ${i}${dest ? ` (${dest.slice(2)})` : ''}${observed}`,
     };
   }
 }

@@ -1,11 +1,14 @@
 // x86: the vector domain's level, after arch/x86/kernel/apic/vector.c driving kernel/irq/matrix.c
-// (./matrix.ts). Observed placements (`cpu` + `vector` pins, `in-use` vectors) go in first; then
-// each interrupt gets a CPU and a vector.
+// (../matrix.ts). Observed placements (`cpu` + `vector` pins, `in-use` vectors) go in first. Then,
+// as the kernel's reservation mode does: at allocation a managed interrupt reserves one vector on
+// every CPU of its mask (a non-managed one only counts a global reservation); at activation
+// (request_irq) each gets its CPU and vector. docs/kernel-placement.md sections 1-2.
 
 import { formatList } from '../../values';
 import { groupOfIrq, groupPropSite, type Domain } from '../../model';
 import { GroupFlag } from '../../model/types';
 import type { IrqCtx, Level, SimContext } from '../context';
+import type { SimEra } from '../era';
 import { NR_VECTORS, VectorMatrix, eraOf } from '../matrix';
 import { PF, type Undoable } from '../placement';
 import type { Hop } from '../types';
@@ -19,6 +22,9 @@ const enum Op {
   Reserve,
 }
 
+/** The shutdown vector a reserved, never activated interrupt points at (MANAGED_IRQ_SHUTDOWN_VECTOR). */
+export const MANAGED_IRQ_SHUTDOWN_VECTOR = 0xef;
+
 export class VectorLevel implements Level, Undoable {
   private readonly id: number;
   readonly matrix: VectorMatrix;
@@ -26,11 +32,14 @@ export class VectorLevel implements Level, Undoable {
   readonly owner: Int32Array;
   /** pinned placements, by interrupt: cpu index * 256 + vector, or -1 when the pin conflicts */
   private readonly pinned = new Map<number, number>();
+  /** non-managed interrupts reserved globally and not yet activated (irq_matrix_reserve) */
+  globalReserved = 0;
 
   constructor(
     private readonly s: SimContext,
     private readonly f: Failer,
     root: Domain,
+    private readonly era: SimEra,
   ) {
     this.id = s.log.register(this);
     this.matrix = new VectorMatrix(s.cpus.length, eraOf(s.m.kernel, root.systemVectors));
@@ -51,7 +60,7 @@ export class VectorLevel implements Level, Undoable {
     const s = this.s;
     for (const u of root.inUse)
       for (const cpu of u.cpus) {
-        const c = s.cpuIndex[cpu];
+        const c = cpu < 8192 ? s.cpuIndex[cpu] : -1;
         if (c < 0) continue; // cpu-unknown says so
         for (const v of u.vectors) {
           if (mat.isBlocked(v) || mat.isAllocated(c, v)) continue;
@@ -70,12 +79,12 @@ export class VectorLevel implements Level, Undoable {
     const byCell = new Map<number, number>();
     for (let g = 0; g < G.count; g++) {
       if (G.cpu[g] < 0 || G.vector[g] < 0) continue;
-      const c = s.cpuIndex[G.cpu[g]];
+      const c = G.cpu[g] < 8192 ? s.cpuIndex[G.cpu[g]] : -1;
       if (c < 0) continue;
       const v = G.vector[g];
       const cell = c * NR_VECTORS + v;
       const managed = (G.flags[g] & GroupFlag.Managed) !== 0;
-      const at = groupPropSite(s.m, g, 'vector');
+      const at = groupPropSite(m, g, 'vector');
       for (let i = 0; i < G.size[g]; i++) {
         const k = G.order[g] + i;
         const other = byCell.get(cell);
@@ -88,7 +97,7 @@ export class VectorLevel implements Level, Undoable {
             `${s.irqName(k)} is pinned to CPU ${G.cpu[g]} vector ${hex(v)}, which ${s.irqName(other)} is also pinned to: a CPU's vector maps to one interrupt descriptor (per-CPU vector_irq[], arch/x86/kernel/irq.c), so both placements cannot be true. Re-import, or correct one of them`,
             [
               {
-                ...groupPropSite(s.m, og, 'vector'),
+                ...groupPropSite(m, og, 'vector'),
                 message: `${s.irqName(other)} is pinned to CPU ${G.cpu[g]} vector ${hex(v)}`,
               },
             ],
@@ -118,7 +127,24 @@ export class VectorLevel implements Level, Undoable {
     }
   }
 
-  alloc(ctx: IrqCtx, _root: Domain, pos: number): boolean {
+  /** Allocation: a managed interrupt reserves one vector on every CPU of its mask (all or nothing). */
+  alloc(ctx: IrqCtx): boolean {
+    const G = this.s.m.groups;
+    const pre = this.pinned.get(ctx.k);
+    if (pre !== undefined && pre < 0)
+      return this.f.fail(
+        ctx,
+        'vector-conflict',
+        `${this.s.irqName(ctx.k)}'s pinned placement CPU ${G.cpu[ctx.g]} vector ${hex(G.vector[ctx.g])} cannot be honoured`,
+      );
+    if (G.flags[ctx.g] & GroupFlag.Managed)
+      return this.reserveManaged(ctx, pre !== undefined ? Math.floor(pre / NR_VECTORS) : -1);
+    this.globalReserved++;
+    return true;
+  }
+
+  /** Activation (request_irq): the CPU and the vector. */
+  activate(ctx: IrqCtx, _root: Domain, pos: number): boolean {
     const s = this.s;
     const m = s.m;
     const G = m.groups;
@@ -133,25 +159,24 @@ export class VectorLevel implements Level, Undoable {
       P.flags[k] |= flag;
       ctx.done.push(pos);
     };
+    if (!managed) this.globalReserved = Math.max(0, this.globalReserved - 1);
     const pre = this.pinned.get(k);
     if (pre !== undefined) {
-      if (pre < 0)
-        return this.f.fail(
-          ctx,
-          'vector-conflict',
-          `${s.irqName(k)}'s pinned placement CPU ${G.cpu[g]} vector ${hex(G.vector[g])} cannot be honoured`,
-        );
       const c = Math.floor(pre / NR_VECTORS);
-      if (managed && !this.reserveManaged(ctx, c)) return false;
       if (managed) this.checkSpread(ctx, c);
       set(c, pre % NR_VECTORS, PF.PinnedPlacement);
       return true;
     }
     if (managed) {
-      const pinC = G.cpu[g] >= 0 ? s.cpuIndex[G.cpu[g]] : -1;
-      if (!this.reserveManaged(ctx, -1)) return false;
-      // irq_matrix_alloc_managed: the CPU of the mask with the fewest managed allocations
-      const c = pinC >= 0 ? pinC : this.fewestManaged(ctx.members);
+      const pinC = G.cpu[g] >= 0 && G.cpu[g] < 8192 ? s.cpuIndex[G.cpu[g]] : -1;
+      // irq_matrix_alloc_managed: the CPU of mask ∩ online the era's rule picks
+      const c = pinC >= 0 ? pinC : mat.managedCpu(ctx.members, this.era.managedCpu);
+      if (c < 0)
+        return this.f.fail(
+          ctx,
+          'vector-exhausted',
+          `${s.irqName(k)} is managed, but no CPU of its mask is online ("Managed startup for irq N, but no CPU")`,
+        );
       if (pinC >= 0) this.checkSpread(ctx, pinC);
       let v = ctx.members.includes(c) ? mat.lowestReservedUnused(c) : -1;
       if (v < 0) {
@@ -168,7 +193,7 @@ export class VectorLevel implements Level, Undoable {
       return true;
     }
     let c: number;
-    if (G.cpu[g] >= 0 && s.cpuIndex[G.cpu[g]] >= 0) {
+    if (G.cpu[g] >= 0 && G.cpu[g] < 8192 && s.cpuIndex[G.cpu[g]] >= 0) {
       c = s.cpuIndex[G.cpu[g]];
       if (mat.avl[c] <= 0) return this.exhausted(ctx, `CPU ${G.cpu[g]} (its pin)`);
     } else if (G.vector[g] >= 0) {
@@ -189,27 +214,23 @@ export class VectorLevel implements Level, Undoable {
           `${s.irqName(k)} is pinned to vector ${hex(v)}, which is not free on any CPU of its ${s.affText(G.affinity[g])}`,
           true,
           [],
-          groupPropSite(s.m, g, 'vector'),
+          groupPropSite(m, g, 'vector'),
         );
       mat.assign(c, v);
       s.log.push(this.id, Op.Assign, c, v);
       set(c, v, PF.PinnedVector);
       return true;
     } else {
-      c = mat.bestCpu(ctx.bits, ctx.members);
-      if (c < 0 && ctx.restricted) {
-        // assign_irq_vector_any_locked: affinity, then any online CPU
-        c = mat.bestCpu(undefined, s.allMembers);
-        if (c >= 0)
-          ctx.affinityBroken = `every CPU of ${s.irqName(k)}'s ${s.affText(G.affinity[g])} is out of vectors, so it lands on CPU ${s.cpus[c]} instead: "irq N: Affinity broken due to vector space exhaustion." (arch/x86/kernel/apic/vector.c). Widen the affinity, or free vectors on those CPUs`;
-      }
+      c = this.search(ctx);
       if (c < 0)
         return this.exhausted(
           ctx,
-          G.affinity[g] >= 0 && ctx.restricted
-            ? `any CPU of its affinity ${formatList(m.masks[G.affinity[g]])} nor any other online CPU`
+          ctx.restricted
+            ? `any CPU of its affinity ${formatList(m.masks[G.affinity[g]] ?? [])} nor any other online CPU`
             : 'any online CPU',
         );
+      if (ctx.restricted && !ctx.members.includes(c))
+        ctx.affinityBroken = `every CPU of ${s.irqName(k)}'s ${s.affText(G.affinity[g])} is out of vectors, so it lands on CPU ${s.cpus[c]} instead: "irq N: Affinity broken due to vector space exhaustion." (arch/x86/kernel/apic/vector.c). Widen the affinity, or free vectors on those CPUs`;
     }
     const v = mat.lowestFree(c);
     if (v < 0) return this.exhausted(ctx, `CPU ${s.cpus[c]}`);
@@ -219,11 +240,55 @@ export class VectorLevel implements Level, Undoable {
     return true;
   }
 
+  /**
+   * assign_irq_vector_any_locked(): node ∩ affinity, then (5.10+) affinity, node, every online CPU;
+   * before 5.10 node before affinity. Each step: the most available CPU, ties to the first.
+   */
+  private search(ctx: IrqCtx): number {
+    const s = this.s;
+    const mat = this.matrix;
+    const node = s.m.devices.node[ctx.dev];
+    const steps: { bits: Uint32Array | undefined; members: readonly number[] }[] = [];
+    if (node >= 0) {
+      const nm = s.nodeMask(node);
+      const both = s.and(ctx.members, nm);
+      steps.push(both);
+      if (this.era.affinityBeforeNode) steps.push({ bits: ctx.bits, members: ctx.members }, nm);
+      else steps.push(nm, { bits: ctx.bits, members: ctx.members });
+    } else steps.push({ bits: ctx.bits, members: ctx.members });
+    steps.push({ bits: undefined, members: s.allMembers });
+    for (const st of steps) {
+      if (st.members.length === 0) continue;
+      const c = mat.bestCpu(st.bits, st.members);
+      if (c >= 0) return c;
+    }
+    return -1;
+  }
+
   /** Marks a committed interrupt as the owner of its vector. */
   commit(k: number): void {
     const P = this.s.placement;
     if (P.cpu[k] < 0 || P.vector[k] < 0) return;
     this.owner[this.s.cpuIndex[P.cpu[k]] * NR_VECTORS + P.vector[k]] = k + 1;
+  }
+
+  /**
+   * Frees interrupt k's vector (irq_matrix_free) and, for a managed one, a reservation on every CPU
+   * of its mask (irq_matrix_remove_managed: the lowest reserved unused bit of each).
+   */
+  free(k: number, managed: boolean, members: readonly number[], allocated: boolean): void {
+    const s = this.s;
+    const P = s.placement;
+    const mat = this.matrix;
+    if (allocated && P.cpu[k] >= 0 && P.vector[k] >= 0) {
+      const c = s.cpuIndex[P.cpu[k]];
+      if (c >= 0) {
+        mat.free(c, P.vector[k], managed && mat.isReserved(c, P.vector[k]));
+        if (this.owner[c * NR_VECTORS + P.vector[k]] === k + 1) this.owner[c * NR_VECTORS + P.vector[k]] = 0;
+      }
+    }
+    if (managed) for (const c of members) mat.removeManaged(c);
+    else if (!allocated) this.globalReserved = Math.max(0, this.globalReserved - 1);
   }
 
   private exhausted(ctx: IrqCtx, where: string): false {
@@ -259,18 +324,6 @@ export class VectorLevel implements Level, Undoable {
     return true;
   }
 
-  private fewestManaged(members: number[]): number {
-    const mac = this.matrix.mac;
-    let best = -1;
-    let bestMac = Infinity;
-    for (const c of members)
-      if (mac[c] < bestMac) {
-        bestMac = mac[c];
-        best = c;
-      }
-    return best;
-  }
-
   /**
    * managed-affinity-pinned: a managed interrupt observed on (pinned to) a CPU outside its mask. Inside
    * the mask the kernel's choice depends on the order interrupts were activated (the CPU with the
@@ -278,30 +331,47 @@ export class VectorLevel implements Level, Undoable {
    */
   private checkSpread(ctx: IrqCtx, pinC: number): void {
     const s = this.s;
-    const G = s.m.groups;
+    const m = s.m;
+    const G = m.groups;
     const g = ctx.g;
     if (G.cpu[g] < 0 || ctx.members.includes(pinC)) return;
     s.reportIrq(
       ctx.k,
       g,
       'managed-affinity-pinned',
-      `${s.irqName(ctx.k)} is managed with the mask ${G.affinity[g] >= 0 ? formatList(s.m.masks[G.affinity[g]]) : 'all CPUs'}, but it is pinned to CPU ${G.cpu[g]}, outside it: the kernel places a managed interrupt only on a CPU of its mask (irq_matrix_alloc_managed, kernel/irq/matrix.c), and user space cannot move it (writing smp_affinity fails with EIO, Documentation/core-api/irq/managed_irq.rst). The pin is kept as observed; check the import, or drop \`managed\``,
+      `${s.irqName(ctx.k)} is managed with the mask ${ctx.maskId >= 0 ? formatList(m.masks[ctx.maskId]) : 'all CPUs'}, but it is pinned to CPU ${G.cpu[g]}, outside it: the kernel places a managed interrupt only on a CPU of its mask (irq_matrix_alloc_managed, kernel/irq/matrix.c), and user space cannot move it (writing smp_affinity fails with EIO, Documentation/core-api/irq/managed_irq.rst). The pin is kept as observed; check the import, or drop \`managed\``,
       [],
-      groupPropSite(s.m, g, 'cpu'),
+      groupPropSite(m, g, 'cpu'),
     );
   }
 
   hop(k: number, d: Domain): Hop {
     const P = this.s.placement;
     const f = P.flags[k];
+    if (f & PF.Inactive)
+      return {
+        domain: d.name,
+        hwirq: null,
+        resource: 'reserved, not activated (Vector: 0, has_reserved: 1)',
+      };
+    if (f & PF.Shutdown)
+      return {
+        domain: d.name,
+        hwirq: null,
+        resource: `shut down by an offline (managed, no CPU of its mask online): MANAGED_IRQ_SHUTDOWN_VECTOR ${hex(MANAGED_IRQ_SHUTDOWN_VECTOR)}, reservations kept`,
+      };
     const note =
-      f & PF.PinnedPlacement
-        ? ' (pinned)'
-        : f & PF.PinnedVector
-          ? ' (pinned vector)'
-          : f & PF.Managed
-            ? ' (managed)'
-            : '';
+      f & PF.Stuck
+        ? ' (set affinity failed: the CPU is offline)'
+        : f & PF.Moved
+          ? ' (moved by an offline)'
+          : f & PF.PinnedPlacement
+            ? ' (pinned)'
+            : f & PF.PinnedVector
+              ? ' (pinned vector)'
+              : f & PF.Managed
+                ? ' (managed)'
+                : '';
     return {
       domain: d.name,
       hwirq: P.vector[k],

@@ -1,0 +1,247 @@
+// Records the package README's pictures from a real code-server session (the e2e harness: the built
+// .vsix installed in code-server 4.100.3, Debian's Chromium through playwright-core):
+//   media/screenshot.png  the two-IR-unit example with the Domains and Routes views, the inlay hints and
+//                         the diagram on nvme0.io[1]'s route (taken at 1600x1000, scaled to 800x500)
+//   media/demo.gif        hover an interrupt for its route, move its affinity and see the hint follow,
+//                         open the diagram on its route (frames taken at 1024x640, scaled to 640x400)
+// A maintainer's tool, not a test: run `npm run package` first; it needs ffmpeg and gifsicle (Debian
+// packages) to assemble the pictures. The pictures are committed; the build does not run this.
+//   node scripts/record-demo.mjs [--keep-frames DIR]
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repo, run, scenario, STEP_TIMEOUT, withWorkbench } from '../test/e2e/scenario.mjs';
+
+const EXAMPLE = 'two-ir-units.irqtopo';
+const IRQ = 'nvme0.io[1]'; // the screenshot's route
+const GIF_IRQ = 'nvme0.io[2]'; // the GIF's: no expect names it, so moving it breaks none
+const [OLD_AFFINITY, AFFINITY] = ['16-23', '4-7']; // its affinity in the example, and in the GIF
+const keep = process.argv.indexOf('--keep-frames');
+const frames = keep > 0 ? process.argv[keep + 1] : mkdtempSync(join(tmpdir(), 'irqtopo-demo-'));
+mkdirSync(frames, { recursive: true });
+
+const s = scenario('record-demo', { dir: frames });
+const { step, log } = s;
+
+async function command(page, title) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ timeout: STEP_TIMEOUT });
+  await input.fill(`>${title}`);
+  const row = page
+    .locator('.quick-input-list .monaco-list-row')
+    .filter({ has: page.locator('.label-name', { hasText: title }) })
+    .first();
+  await row.waitFor({ timeout: STEP_TIMEOUT });
+  await row.click();
+}
+
+async function openExample(page, server, workspace) {
+  await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
+  await page.waitForSelector('.monaco-workbench', { timeout: STEP_TIMEOUT });
+  await page.waitForSelector('.explorer-viewlet .monaco-list-row', { timeout: STEP_TIMEOUT });
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ timeout: STEP_TIMEOUT });
+  await input.fill(EXAMPLE);
+  await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${EXAMPLE}"]`, {
+    timeout: STEP_TIMEOUT,
+  });
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('.editor-instance .view-line', { timeout: STEP_TIMEOUT });
+}
+
+/** Focuses the example's editor (its tab) and puts the cursor at the start of LINE. */
+async function gotoLine(page, line) {
+  await page.locator(`.tab[aria-label*="${EXAMPLE}"]`).first().click();
+  await page.keyboard.press('Control+G');
+  await page.keyboard.type(String(line));
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Home');
+}
+
+/** The diagram's frame (a webview: an iframe in an iframe). */
+async function diagram(page) {
+  const deadline = Date.now() + STEP_TIMEOUT;
+  for (;;) {
+    for (const f of page.frames()) {
+      if (await f.evaluate(() => !!document.getElementById('irq-select')).catch(() => false)) return f;
+    }
+    if (Date.now() > deadline) throw new Error('no diagram');
+    await page.waitForTimeout(200);
+  }
+}
+
+/** Waits until the editor shows an inlay hint holding `text` (the server answered). */
+async function hint(page, text) {
+  await page.waitForFunction(
+    // hints separate their words with no-break spaces
+    (t) =>
+      [...document.querySelectorAll('.editor-instance .view-line')].some((l) =>
+        l.textContent.replace(/\s/g, ' ').includes(t),
+      ),
+    text,
+    { timeout: STEP_TIMEOUT },
+  );
+}
+
+const sourceLine = (text, irq) => text.split('\n').findIndex((l) => l.startsWith(`irq ${irq} `)) + 1;
+
+async function screenshot() {
+  await withWorkbench(
+    s,
+    { failureShot: 'screenshot-failure.png', viewport: { width: 1600, height: 1000 } },
+    async ({ page, server, workspace }) => {
+      await step('the screenshot: views, hints and the diagram on a route', async () => {
+        await openExample(page, server, workspace);
+        await page.locator('.activitybar [aria-label^="Interrupt Topology"]').first().click();
+        const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Routes' }) });
+        const header = page.locator('.pane-header', { hasText: 'Routes' }).first();
+        if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+        const dev = pane.locator('.monaco-list-row[aria-label^="nvme0"]').first();
+        await dev.waitFor({ timeout: STEP_TIMEOUT });
+        await dev.locator('.monaco-tl-twistie').click();
+        const irq = pane.locator('.monaco-list-row', { hasText: IRQ }).first();
+        await irq.waitFor({ timeout: STEP_TIMEOUT });
+        await irq.locator('.monaco-tl-twistie').click();
+        await command(page, 'irqtopo: Show Interrupt Routes');
+        const f = await diagram(page);
+        await f.waitForSelector('#graph .node', { timeout: STEP_TIMEOUT });
+        await f.locator('#irq-select').selectOption(IRQ);
+        await f.waitForSelector('#graph .node.on-route', { timeout: STEP_TIMEOUT });
+        const text = readFileSync(join(workspace, EXAMPLE), 'utf8');
+        await gotoLine(page, sourceLine(text, IRQ));
+        await hint(page, 'CPU 8');
+        await page.waitForTimeout(800);
+        await page.screenshot({ path: join(frames, 'screenshot.png') });
+      });
+    },
+  );
+}
+
+async function gif() {
+  const shots = [];
+  const frame = async (page, hold) => {
+    const file = join(frames, `frame-${String(shots.length).padStart(2, '0')}.png`);
+    await page.screenshot({ path: file });
+    shots.push({ file, hold });
+  };
+  await withWorkbench(
+    s,
+    { failureShot: 'gif-failure.png', viewport: { width: 1024, height: 640 } },
+    async ({ page, server, workspace }) => {
+      const text = readFileSync(join(workspace, EXAMPLE), 'utf8');
+      const line = sourceLine(text, GIF_IRQ);
+      await step('the GIF: the example with its route hints', async () => {
+        await openExample(page, server, workspace);
+        await page.keyboard.press('Control+B'); // the editor gets the width
+        await gotoLine(page, line + 6);
+        await gotoLine(page, line);
+        await hint(page, 'CPU 16');
+        await page.waitForTimeout(800);
+        await frame(page, 2.0);
+      });
+      await step('the GIF: hover the interrupt for its route', async () => {
+        const row = page.locator('.editor-instance .view-line', { hasText: `nvme0.io[2]` }).first();
+        // on `io` of `irq nvme0.io[2]` (the device name would show the device's hover)
+        const box = await row.locator('span span', { hasText: /^io$/ }).first().boundingBox();
+        await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+        await page.waitForSelector('.monaco-hover:not(.hidden) .hover-contents', { timeout: STEP_TIMEOUT });
+        await page.waitForTimeout(600);
+        await frame(page, 3.0);
+        await page.keyboard.press('Escape');
+        await page.mouse.move(300, 600); // over the editor's text, away from any button
+      });
+      await step('the GIF: move its affinity, the hint follows', async () => {
+        await gotoLine(page, line);
+        await page.keyboard.press('End');
+        for (let i = 0; i < 2; i++) await page.keyboard.press('ArrowLeft');
+        for (let i = 0; i < OLD_AFFINITY.length; i++) await page.keyboard.press('Backspace');
+        await page.keyboard.type(AFFINITY, { delay: 120 });
+        await page.keyboard.press('Home');
+        // the hint of that line leaves CPU 8
+        await page.waitForFunction(
+          (irq) => {
+            // Monaco renders spaces as no-break spaces
+            const t =
+              [...document.querySelectorAll('.editor-instance .view-line')]
+                .map((x) => x.textContent.replace(/\s/g, ' '))
+                .find((x) => x.startsWith(`irq ${irq} `)) ?? '';
+            return /→ CPU \d+/.test(t) && !t.includes('CPU 16 ');
+          },
+          GIF_IRQ,
+          { timeout: STEP_TIMEOUT },
+        );
+        await page.waitForTimeout(800);
+        await frame(page, 2.5);
+      });
+      await step('the GIF: open the diagram on its route', async () => {
+        await command(page, 'irqtopo: Show Interrupt Routes');
+        const f = await diagram(page);
+        await f.waitForSelector('#graph .node', { timeout: STEP_TIMEOUT });
+        await f.locator('#irq-select').selectOption(GIF_IRQ);
+        await f.waitForSelector('#graph .node.on-route', { timeout: STEP_TIMEOUT });
+        await page.mouse.move(300, 600); // no tooltip of the button the palette left the mouse on
+        await page.waitForTimeout(1200);
+        await frame(page, 4.0);
+      });
+    },
+  );
+  return shots;
+}
+
+function assemble(shots) {
+  const out = join(repo, 'media');
+  // sizes and colours keep both under 150 kB together: the .vsix must stay under 1 MB, and its code
+  // takes about 880 kB of it
+  // the screenshot: 800x500, 64 colours (a UI has few)
+  execFileSync('ffmpeg', [
+    '-loglevel',
+    'error',
+    '-y',
+    '-i',
+    join(frames, 'screenshot.png'),
+    '-vf',
+    'scale=800:-1:flags=lanczos,split[a][b];[a]palettegen=max_colors=64[p];[b][p]paletteuse=dither=none',
+    join(out, 'screenshot.png'),
+  ]);
+  // the GIF: each frame held for its time, 640x400, one 32-colour palette for all, then gifsicle's
+  // frame diffs and lossy compression
+  const list = join(frames, 'frames.txt');
+  writeFileSync(
+    list,
+    [...shots.map((f) => `file '${f.file}'\nduration ${f.hold}`), `file '${shots.at(-1).file}'`].join('\n'),
+  );
+  const raw = join(frames, 'demo-raw.gif');
+  execFileSync('ffmpeg', [
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'concat',
+    '-safe',
+    '0',
+    '-i',
+    list,
+    '-vf',
+    'scale=640:-1:flags=lanczos,split[a][b];[a]palettegen=max_colors=32:stats_mode=full[p];[b][p]paletteuse=dither=none',
+    '-vsync',
+    'vfr',
+    '-loop',
+    '0',
+    raw,
+  ]);
+  execFileSync('gifsicle', ['-O3', '--lossy=80', raw, '-o', join(out, 'demo.gif')]);
+  for (const f of ['screenshot.png', 'demo.gif']) log(`media/${f}: ${statSync(join(out, f)).size} bytes`);
+}
+
+run(s, async () => {
+  try {
+    await screenshot();
+    const shots = await gif();
+    await step('assemble media/screenshot.png and media/demo.gif', () => assemble(shots));
+  } finally {
+    if (keep < 0) rmSync(frames, { recursive: true, force: true });
+  }
+});
