@@ -64,11 +64,20 @@ const builds = [
     target: 'es2022',
     external: ['vscode'],
   },
-  // the diagram webview: a browser bundle with elkjs inside, beside the codicons it loads (see below)
+  // the diagram webview: a browser bundle, beside the codicons it loads (see below)
   {
     ...common,
     entryPoints: ['client/src/webview/main.ts'],
     outfile: 'dist/webview/main.js',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+  },
+  // the layout worker: elkjs's worker and the tree layout, started by the page from a blob: URL
+  {
+    ...common,
+    entryPoints: ['client/src/webview/worker.ts'],
+    outfile: 'dist/webview/layout.js',
     platform: 'browser',
     format: 'iife',
     target: 'es2022',

@@ -93,7 +93,12 @@ export function shipList(root: string): [string, string][] {
     ...['dist/extension.js', 'dist/server.js', 'dist/cli.js'].map(same),
     // vscode.dev: package.json "browser" and the language server's web worker
     ...['dist/browser/extension.js', 'dist/browser/server.js'].map(same),
-    ...['dist/webview/main.js', 'dist/webview/codicon.css', 'dist/webview/codicon.ttf'].map(same),
+    ...[
+      'dist/webview/main.js',
+      'dist/webview/layout.js',
+      'dist/webview/codicon.css',
+      'dist/webview/codicon.ttf',
+    ].map(same),
     ...dir('syntaxes', /\.tmLanguage\.json$/).map(same),
     ...dir('snippets', /\.code-snippets$/).map(same),
     ...dir('walkthrough', /\.(md|svg)$/).map(same),

@@ -2,100 +2,171 @@
 // routes) for the followed document. The host sends data, the webview renders it as text nodes; every
 // message back is validated (shared/messages.ts) and refers to ids the host looks up in its own copy
 // of the payload: a URI or range never comes from the webview.
+//
+// The webview is not kept alive while hidden (no retainContextWhenHidden): it saves its state with
+// setState and asks for the model again when shown. After a window reload, the serializer registered in
+// extension.ts gives the panel back to `DiagramPanel.revive`, with that saved state.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { targetAt, findRoute } from './shared/graph';
+import type { RouteFocus } from './focus';
+import { DEFAULT_CLUSTER_ABOVE, targetAt } from './shared/graph';
 import { diagramHtml, makeNonce } from './shared/html';
 import { validateWebviewMessage, type HostMessage, type WebviewMessage } from './shared/messages';
-import type { ShowRouteArgs } from './shared/types';
+import { elementAt, elementsText, findRoute } from './shared/routes';
+import type { Range, ShowRouteArgs } from './shared/types';
 import { isTopology, revealRange, sameUri, serverUri, type Snapshot, type TopologyStore } from './store';
 
 export const DIAGRAM_VIEW_TYPE = 'irqtopo.diagram';
 
 type Rendered = Extract<WebviewMessage, { type: 'rendered' }>;
 
+/** What the panel needs from the extension. */
+export interface DiagramContext {
+  context: vscode.ExtensionContext;
+  store: TopologyStore;
+  log: vscode.OutputChannel;
+  focus: RouteFocus;
+}
+
+export function panelOptions(
+  context: vscode.ExtensionContext,
+): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+  return {
+    enableScripts: true,
+    localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview')],
+  };
+}
+
 export class DiagramPanel implements vscode.Disposable {
   static current: DiagramPanel | undefined;
   private readonly subs: vscode.Disposable[] = [];
   private ready = false;
   private pending: HostMessage[] = [];
+  /** the last focus sent, per document (so that a cursor move that changes nothing sends nothing) */
   private lastFocus = '';
+  /** the declaration under the cursor, per document */
+  private readonly nodeByDoc = new Map<string, string | null>();
   /** the webview's last `rendered` report (tests and the bench read it) */
   lastRendered: Rendered | undefined;
   private readonly renderedEmitter = new vscode.EventEmitter<Rendered>();
   readonly onDidRender = this.renderedEmitter.event;
   private svgWaiter: ((svg: string) => void) | undefined;
 
-  static show(
-    context: vscode.ExtensionContext,
-    store: TopologyStore,
-    log: vscode.OutputChannel,
-    irqs: string[] = [],
-  ): DiagramPanel {
+  /**
+   * Opens (or reveals) the panel. `irqs`: a code lens's or the picker's interrupts (the first one is
+   * shown); none: the interrupt under the cursor of the active editor, if any.
+   */
+  static show(ctx: DiagramContext, irqs: string[] = []): DiagramPanel {
     let p = DiagramPanel.current;
     if (!p) {
       const panel = vscode.window.createWebviewPanel(
         DIAGRAM_VIEW_TYPE,
         'Interrupt Routes',
         { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
-        {
-          enableScripts: true,
-          retainContextWhenHidden: true,
-          localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview')],
-        },
+        panelOptions(ctx.context),
       );
-      p = new DiagramPanel(panel, context, store, log);
-      DiagramPanel.current = p;
+      p = new DiagramPanel(panel, ctx);
     } else p.panel.reveal(undefined, true);
-    if (irqs.length) p.post({ type: 'showIrqs', irqs });
+    if (irqs.length) p.choose(irqs);
+    else {
+      const e = vscode.window.activeTextEditor;
+      if (e && isTopology(e.document)) p.onSelection(e);
+    }
+    return p;
+  }
+
+  /** The serializer's entry: a panel VS Code restored after a reload, with the webview's saved state. */
+  static async revive(
+    ctx: DiagramContext,
+    panel: vscode.WebviewPanel,
+    saved: unknown,
+  ): Promise<DiagramPanel> {
+    const s = (saved && typeof saved === 'object' ? saved : {}) as { doc?: unknown; irqByDoc?: unknown };
+    ctx.focus.seed(s.irqByDoc);
+    panel.webview.options = panelOptions(ctx.context);
+    DiagramPanel.current?.dispose();
+    const p = new DiagramPanel(panel, ctx);
+    if (!ctx.store.uri && typeof s.doc === 'string') {
+      // the document it showed, if it still exists (opening it lets the language server analyse it)
+      try {
+        const doc = await vscode.workspace.openTextDocument(serverUri(s.doc));
+        if (isTopology(doc)) ctx.store.follow(doc.uri);
+      } catch (e) {
+        ctx.log.appendLine(
+          `[diagram] the restored diagram's file is gone: ${e instanceof Error ? e.message : String(e)}`,
+        );
+      }
+    }
     return p;
   }
 
   private constructor(
     readonly panel: vscode.WebviewPanel,
-    private readonly context: vscode.ExtensionContext,
-    private readonly store: TopologyStore,
-    private readonly log: vscode.OutputChannel,
+    private readonly ctx: DiagramContext,
   ) {
+    DiagramPanel.current = this;
     this.setHtml();
     this.subs.push(
       this.renderedEmitter,
       panel.onDidDispose(() => this.dispose()),
+      panel.onDidChangeViewState((e) => {
+        // hidden: the webview is gone until shown again, when it says `ready`
+        if (!e.webviewPanel.visible) this.ready = false;
+      }),
       panel.webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw)),
-      store.onDidChange((s) => this.sendModel(s)),
+      ctx.store.onDidChange((s) => this.sendModel(s)),
       vscode.window.onDidChangeTextEditorSelection((e) => this.onSelection(e.textEditor)),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('irqtopo.diagram.maxDomains')) this.sendModel(this.store.current);
+        if (e.affectsConfiguration('irqtopo.diagram.clusterAbove')) this.sendModel(this.ctx.store.current);
       }),
     );
+  }
+
+  private get doc(): string | undefined {
+    return this.ctx.store.uri?.toString();
   }
 
   /** A fresh page with a fresh nonce. */
   private setHtml(): void {
     const w = this.panel.webview;
-    const base = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview');
+    const base = vscode.Uri.joinPath(this.ctx.context.extensionUri, 'dist', 'webview');
     this.ready = false;
     w.html = diagramHtml({
       cspSource: w.cspSource,
       nonce: makeNonce((n) => randomBytes(n)),
       scriptUri: w.asWebviewUri(vscode.Uri.joinPath(base, 'main.js')).toString(),
+      workerUri: w.asWebviewUri(vscode.Uri.joinPath(base, 'layout.js')).toString(),
       codiconUri: w.asWebviewUri(vscode.Uri.joinPath(base, 'codicon.css')).toString(),
     });
   }
 
   post(m: HostMessage): void {
     if (!this.ready) {
-      // only the newest model matters
-      if (m.type === 'model') this.pending = this.pending.filter((x) => x.type !== 'model');
+      // only the newest model matters; a model carries the focus too
+      if (m.type === 'model' || m.type === 'closed')
+        this.pending = this.pending.filter(
+          (x) => x.type !== 'model' && x.type !== 'focus' && x.type !== 'closed',
+        );
       this.pending.push(m);
       return;
     }
     void this.panel.webview.postMessage(m);
   }
 
+  private clusterAbove(uri: vscode.Uri): number {
+    const v = vscode.workspace
+      .getConfiguration('irqtopo', uri)
+      .get<number>('diagram.clusterAbove', DEFAULT_CLUSTER_ABOVE);
+    return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : DEFAULT_CLUSTER_ABOVE;
+  }
+
   private sendModel(s: Snapshot | undefined): void {
     if (!s) {
-      this.post({ type: 'stale', reason: 'The topology file was closed.' });
+      this.lastFocus = '';
+      this.post({
+        type: 'closed',
+        reason: 'The topology file was closed. Open a .irqtopo file to see its routes.',
+      });
       return;
     }
     const name = s.uri.path.split('/').pop() ?? s.uri.toString();
@@ -104,39 +175,111 @@ export class DiagramPanel implements vscode.Disposable {
       this.post({ type: 'stale', reason: s.error ? `No diagram: ${s.error}` : `No diagram for ${name}.` });
       return;
     }
-    const max = vscode.workspace.getConfiguration('irqtopo', s.uri).get<number>('diagram.maxDomains', 500);
+    const doc = s.uri.toString();
+    let f = this.ctx.focus.get(doc);
+    // an interrupt that is gone after an edit is no longer chosen
+    if (f && s.routes && !findRoute(s.routes, f.irq)) {
+      this.ctx.focus.set(doc, null);
+      f = undefined;
+    }
+    // nothing chosen in this file yet: the interrupt under its cursor, if any
+    const e = vscode.window.activeTextEditor;
+    if (!f && e && e.document.uri.toString() === doc) {
+      const pos = e.selection.active;
+      const line = pos.line < e.document.lineCount ? e.document.lineAt(pos.line).text : '';
+      const el = elementAt(s.routes, doc, { line: pos.line, character: pos.character }, line, null, sameUri);
+      if (el) this.ctx.focus.set(doc, el.irq, el.note);
+      f = this.ctx.focus.get(doc);
+    }
+    this.lastFocus = this.focusKey(doc, this.nodeByDoc.get(doc) ?? null, f?.irq ?? null, f?.note ?? null);
     this.post({
       type: 'model',
+      doc,
       diagram: s.diagram,
       routes: s.routes,
-      maxDomains: typeof max === 'number' && max >= 1 ? max : 500,
+      clusterAbove: this.clusterAbove(s.uri),
       title: name,
+      irq: f?.irq ?? null,
+      note: f?.note ?? null,
+      node: this.nodeByDoc.get(doc) ?? null,
     });
     if (s.error) this.post({ type: 'stale', reason: `Showing the last picture: ${s.error}` });
   }
 
-  private onSelection(editor: vscode.TextEditor): void {
-    const s = this.store.current;
-    if (!s || !isTopology(editor.document)) return;
-    const pos = editor.selection.active;
-    const t = targetAt(s.diagram, s.routes, editor.document.uri.toString(), pos.line, pos.character, sameUri);
-    const key = `${t.node}\u0000${t.irq}`;
+  private focusKey(doc: string, node: string | null, irq: string | null, note: string | null): string {
+    return [doc, node ?? '', irq ?? '', note ?? ''].join('\u0000');
+  }
+
+  /** Sends this document's focus if it changed. */
+  private sendFocus(doc: string): void {
+    const f = this.ctx.focus.get(doc);
+    const node = this.nodeByDoc.get(doc) ?? null;
+    const key = this.focusKey(doc, node, f?.irq ?? null, f?.note ?? null);
     if (key === this.lastFocus) return;
     this.lastFocus = key;
-    this.post({ type: 'focus', node: t.node, irq: t.irq });
+    this.post({ type: 'focus', doc, node, irq: f?.irq ?? null, note: f?.note ?? null });
+  }
+
+  /** A code lens's or the picker's interrupts: the first is shown; with several, the note says so. */
+  choose(irqs: string[], device?: string): void {
+    const doc = this.doc;
+    // the store may have just switched documents: only that document's payload says anything
+    const s = this.ctx.store.current?.uri.toString() === doc ? this.ctx.store.current : undefined;
+    if (!doc || irqs.length === 0) return;
+    const known = s?.routes ? irqs.filter((i) => findRoute(s.routes, i)) : irqs;
+    const list = known.length ? known : irqs;
+    let note: string | null = null;
+    if (list.length > 1) {
+      const els = s?.routes ? list.map((i) => findRoute(s.routes, i)!).filter(Boolean) : [];
+      const what = els.length === list.length ? elementsText(els) : `${list.length} interrupts`;
+      note = `The first of ${list.length} interrupts${device ? ` of ${device}` : ''} (${what}): choose another in the list.`;
+    }
+    this.ctx.focus.set(doc, list[0], note);
+    this.sendFocus(doc);
+  }
+
+  onSelection(editor: vscode.TextEditor): void {
+    const s = this.ctx.store.current;
+    if (!s || !isTopology(editor.document)) return;
+    // a file other than the followed one (the store is about to follow it): its model comes next
+    if (editor.document.uri.toString() !== s.uri.toString()) return;
+    const doc = s.uri.toString();
+    const pos = editor.selection.active;
+    const uri = editor.document.uri.toString();
+    const t = targetAt(s.diagram, null, uri, pos.line, pos.character, sameUri);
+    this.nodeByDoc.set(doc, t.node);
+    const line = pos.line < editor.document.lineCount ? editor.document.lineAt(pos.line).text : '';
+    const cur = this.ctx.focus.get(doc);
+    const el = elementAt(
+      s.routes,
+      uri,
+      { line: pos.line, character: pos.character },
+      line,
+      cur?.irq ?? null,
+      sameUri,
+    );
+    if (el) this.ctx.focus.set(doc, el.irq, el.note);
+    this.sendFocus(doc);
   }
 
   private async onMessage(raw: unknown): Promise<void> {
     const m = validateWebviewMessage(raw);
     if (typeof m === 'string') {
-      this.log.appendLine(`[diagram] ignored a message from the webview: ${m}`);
+      this.ctx.log.appendLine(`[diagram] ignored a message from the webview: ${m}`);
       return;
     }
     switch (m.type) {
       case 'ready':
         this.ready = true;
+        this.pending = this.pending.filter((x) => x.type === 'requestSvg');
         for (const p of this.pending.splice(0)) void this.panel.webview.postMessage(p);
-        this.sendModel(this.store.current);
+        this.sendModel(this.ctx.store.current);
+        return;
+      case 'select':
+        await this.select(m.irq);
+        return;
+      case 'pick':
+        await vscode.commands.executeCommand('irqtopo.pickRoute');
         return;
       case 'reveal':
         await this.reveal(m);
@@ -150,21 +293,33 @@ export class DiagramPanel implements vscode.Disposable {
         return;
       case 'rendered':
         this.lastRendered = m;
-        this.log.appendLine(
+        this.ctx.log.appendLine(
           `[diagram] ${m.nodes} nodes, ${m.edges} edges (${m.collapsed} folded): layout ${m.layoutMs} ms, render ${m.renderMs} ms`,
         );
         this.renderedEmitter.fire(m);
         return;
       case 'error':
-        this.log.appendLine(`[diagram] webview error: ${m.message}`);
+        this.ctx.log.appendLine(`[diagram] webview: ${m.message}`);
         return;
     }
   }
 
+  /** The user chose an interrupt in the diagram: remember it, and show its line without leaving the diagram. */
+  private async select(irq: string | null): Promise<void> {
+    const doc = this.doc;
+    const s = this.ctx.store.current;
+    if (!doc || !s) return;
+    const r = irq ? findRoute(s.routes, irq) : undefined;
+    this.ctx.focus.set(doc, r ? r.irq : null);
+    const f = this.ctx.focus.get(doc);
+    this.lastFocus = this.focusKey(doc, this.nodeByDoc.get(doc) ?? null, f?.irq ?? null, f?.note ?? null);
+    if (r) await revealRange(serverUri(r.uri), r.range, true);
+  }
+
   private async reveal(m: Extract<WebviewMessage, { type: 'reveal' }>): Promise<void> {
-    const s = this.store.current;
+    const s = this.ctx.store.current;
     if (!s) return;
-    let target: { uri: string; range: import('./shared/types').Range } | undefined;
+    let target: { uri: string; range: Range } | undefined;
     if (m.target === 'node') {
       const n = s.diagram?.nodes.find((x) => x.id === m.id);
       if (n) target = { uri: n.uri, range: n.range };
@@ -178,11 +333,9 @@ export class DiagramPanel implements vscode.Disposable {
       if (n) target = { uri: n.uri, range: n.range };
     }
     if (!target) {
-      this.log.appendLine(`[diagram] nothing to reveal for ${JSON.stringify(m).slice(0, 200)}`);
+      this.ctx.log.appendLine(`[diagram] nothing to reveal for ${JSON.stringify(m).slice(0, 200)}`);
       return;
     }
-    // the cursor moves onto what was clicked: no need to echo it back as a focus
-    this.lastFocus = '';
     await revealRange(serverUri(target.uri), target.range);
   }
 
@@ -195,7 +348,7 @@ export class DiagramPanel implements vscode.Disposable {
   }
 
   private async saveSvg(svg: string): Promise<void> {
-    const s = this.store.current;
+    const s = this.ctx.store.current;
     const base = s ? s.uri.path.replace(/\.irqtopo$/, '') : 'diagram';
     const defaultUri = s && s.uri.scheme === 'file' ? vscode.Uri.file(`${base}.svg`) : undefined;
     const target = await vscode.window.showSaveDialog({

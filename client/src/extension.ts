@@ -11,11 +11,16 @@ import {
   type ServerOptions,
 } from 'vscode-languageclient/node';
 import { SHOW_ROUTE_COMMAND, type InitializationOptions } from '../../server/src/protocol';
-import { DiagramPanel, showRouteArgs } from './diagram';
+import { DIAGRAM_VIEW_TYPE, DiagramPanel, showRouteArgs, type DiagramContext } from './diagram';
 import { openDocs, openExample } from './docs';
+import { RouteFocus } from './focus';
 import { registerImportCommands } from './importer';
+import { lensMiddleware, watchLensSettings } from './lenses';
+import { pickRoute } from './picker';
+import { rulesMiddleware } from './rules';
+import { findRoute } from './shared/routes';
 import { StatusItem } from './status';
-import { isTopology, serverUri, TopologyStore } from './store';
+import { isTopology, revealRange, serverUri, TopologyStore } from './store';
 import { IrqtopoTaskProvider, TASK_TYPE } from './tasks';
 import { registerViews, type Views } from './views';
 
@@ -27,6 +32,8 @@ export interface IrqtopoApi {
   readonly store: TopologyStore;
   readonly views: Views;
   readonly status: StatusItem;
+  /** each document's chosen interrupt */
+  readonly focus: RouteFocus;
   /** the open diagram panel, if any */
   diagram(): DiagramPanel | undefined;
 }
@@ -62,6 +69,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Irqtop
     }),
     outputChannel: log,
     traceOutputChannel: log,
+    // rule links open the rendered rule page; code lenses follow the irqtopo.codeLens settings
+    middleware: { ...rulesMiddleware, ...lensMiddleware },
   };
   // The id `irqtopo` makes the client honour the `irqtopo.trace.server` setting.
   const c = new LanguageClient('irqtopo', 'irqtopo Language Server', serverOptions, clientOptions);
@@ -106,8 +115,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Irqtop
   );
 
   const store = new TopologyStore(c);
+  const focus = new RouteFocus();
   const views = registerViews(store);
   const status = new StatusItem(c, store);
+  const ctx: DiagramContext = { context, store, log, focus };
   const openDiagram = (irqs: string[] = [], uri?: vscode.Uri): DiagramPanel | undefined => {
     if (uri) store.follow(uri);
     else if (isTopology(vscode.window.activeTextEditor?.document))
@@ -116,17 +127,32 @@ export async function activate(context: vscode.ExtensionContext): Promise<Irqtop
       void vscode.window.showInformationMessage('irqtopo: open a .irqtopo file to see its interrupt routes.');
       return undefined;
     }
-    return DiagramPanel.show(context, store, log, irqs);
+    return DiagramPanel.show(ctx, irqs);
   };
   context.subscriptions.push(
     store,
+    focus,
     views,
     status,
     { dispose: () => DiagramPanel.current?.dispose() },
+    watchLensSettings(c),
+    // after a window reload VS Code hands the diagram panel back, with the webview's saved state
+    vscode.window.registerWebviewPanelSerializer(DIAGRAM_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel, state: unknown) => {
+        await DiagramPanel.revive(ctx, panel, state);
+      },
+    }),
     vscode.commands.registerCommand('irqtopo.showRoutes', () => openDiagram()),
     vscode.commands.registerCommand(SHOW_ROUTE_COMMAND, (arg: unknown) => {
       const a = showRouteArgs(arg);
       return openDiagram(a?.irqs ?? [], a ? serverUri(a.uri) : undefined);
+    }),
+    vscode.commands.registerCommand('irqtopo.pickRoute', async () => {
+      const picked = await pickRoute(store);
+      if (!picked) return;
+      const p = openDiagram([picked.irq], picked.uri);
+      const r = findRoute(store.current?.routes ?? null, picked.irq);
+      if (p && r) await revealRange(serverUri(r.uri), r.range, true);
     }),
     vscode.commands.registerCommand('irqtopo.refresh', () => store.refresh()),
     vscode.commands.registerCommand('irqtopo.exportDiagramSvg', () => {
@@ -137,7 +163,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Irqtop
     ...registerImportCommands(c, log),
   );
   await start();
-  return { client: c, store, views, status, diagram: () => DiagramPanel.current };
+  return { client: c, store, views, status, focus, diagram: () => DiagramPanel.current };
 }
 
 export async function deactivate(): Promise<void> {

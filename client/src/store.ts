@@ -152,6 +152,7 @@ export class TopologyStore implements vscode.Disposable {
 export async function revealRange(
   uri: vscode.Uri,
   range: { start: { line: number; character: number }; end: { line: number; character: number } },
+  preserveFocus = false,
 ): Promise<vscode.TextEditor> {
   const r = new vscode.Range(range.start.line, range.start.character, range.end.line, range.end.character);
   const shown = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri.toString());
@@ -163,7 +164,7 @@ export async function revealRange(
   const editor = await vscode.window.showTextDocument(doc, {
     viewColumn: column,
     selection: new vscode.Range(r.start, r.start),
-    preserveFocus: false,
+    preserveFocus,
   });
   editor.revealRange(r, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   return editor;

@@ -1,7 +1,7 @@
 // The Domains and Routes views (activity bar container `irqtopo`): the server's domain tree and routes
 // for the document the store follows. Every item reveals its declaration when clicked.
 import * as vscode from 'vscode';
-import { hex, hopText, routeLines } from './shared/graph';
+import { hex, hopText, messageText, placementText, routeLines } from './shared/routes';
 import type { DomainTreeNode, Hop, ProblemCounts, Range, RouteInfo, DeviceRoutes } from './shared/types';
 import { revealRange, serverUri, type Snapshot, type TopologyStore } from './store';
 
@@ -33,6 +33,12 @@ function clsIcon(cls: string | null): string {
     default:
       return 'question';
   }
+}
+
+/** A per-device domain says which device it serves (`for nvme0`). */
+export function servesText(n: DomainTreeNode): string {
+  if (n.cls !== 'device' || n.devices.length === 0) return '';
+  return `for ${n.devices.slice(0, 3).join(', ')}${n.devices.length > 3 ? ` +${n.devices.length - 3}` : ''}`;
 }
 
 function usageText(n: DomainTreeNode): string {
@@ -102,7 +108,11 @@ export class DomainsProvider implements vscode.TreeDataProvider<DomainTreeNode>,
     );
     item.id = `domain:${n.name}`;
     const probs = problemText(n.problems);
-    item.description = [n.kind, usageText(n), probs].filter(Boolean).join(' · ');
+    const serves = servesText(n);
+    // a per-device domain: its device first (the kind is in its name and the tooltip)
+    item.description = (serves ? [serves, usageText(n), probs] : [n.kind, usageText(n), probs])
+      .filter(Boolean)
+      .join(' · ');
     item.iconPath = n.problems.error
       ? new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground'))
       : n.problems.warning
@@ -135,16 +145,6 @@ export type RouteElement =
   | { kind: 'device'; device: DeviceRoutes }
   | { kind: 'irq'; device: DeviceRoutes; irq: RouteInfo }
   | { kind: 'hop'; device: DeviceRoutes; irq: RouteInfo; hop: Hop; index: number };
-
-export function placementText(r: RouteInfo): string {
-  if (r.failure) return `${r.failure.code}`;
-  const p: string[] = [];
-  if (r.cpu !== null) p.push(`CPU ${r.cpu}`);
-  if (r.vector !== null) p.push(`vector ${hex(r.vector)}`);
-  if (r.lpi !== null) p.push(`LPI ${r.lpi}`);
-  if (r.managed) p.push('managed');
-  return p.join(' · ');
-}
 
 export class RoutesProvider implements vscode.TreeDataProvider<RouteElement>, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<RouteElement | undefined>();
@@ -224,8 +224,8 @@ export class RoutesProvider implements vscode.TreeDataProvider<RouteElement>, vs
     const item = new vscode.TreeItem(hop.domain, None);
     item.id = `hop:${r.irq}:${index}`;
     const last = index === r.hops.length - 1;
-    const place = last ? '' : placementText(r);
-    item.description = [hopText(hop), place && `→ ${place}`].filter(Boolean).join(' ');
+    // each hop says what its own level took; the destination is the root's (CPU and vector), said once
+    item.description = hopText(hop);
     item.iconPath = new vscode.ThemeIcon(last ? 'debug-stackframe-focused' : 'arrow-small-up');
     const tip = new vscode.MarkdownString();
     tip
@@ -234,14 +234,11 @@ export class RoutesProvider implements vscode.TreeDataProvider<RouteElement>, vs
       .appendMarkdown('**  \n')
       .appendText(hopText(hop));
     if (hop.hwirq !== null) tip.appendMarkdown('  \n').appendText(`hwirq ${hop.hwirq} (${hex(hop.hwirq)})`);
-    const place2 = placementText(r);
-    if (place2) tip.appendMarkdown('  \n').appendText(`${r.irq}: ${place2}`);
-    if (r.message)
-      tip
-        .appendMarkdown('  \n')
-        .appendText(
-          `message: address_hi ${hex(r.message.address_hi)}, address_lo ${hex(r.message.address_lo)}, data ${hex(r.message.data)}`,
-        );
+    if (last) {
+      const place = placementText(r);
+      if (place) tip.appendMarkdown('  \n').appendText(`${r.irq}: ${place}`);
+      if (r.message) tip.appendMarkdown('  \n').appendText(messageText(r));
+    }
     item.tooltip = tip;
     const d = this.domain(hop.domain);
     item.command = d ? revealCommand(d.uri, d.selectionRange) : revealCommand(r.uri, r.range);

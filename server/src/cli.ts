@@ -5,7 +5,6 @@
 // Exit status: 0 no errors, 1 errors found (routes: or an interrupt not allocated; inject: nothing
 // fires), 2 usage or I/O error.
 
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   analyze,
@@ -20,7 +19,8 @@ import { readTopologyFile, type TopologyText } from './files';
 import { parseCommandLine, UsageError } from './cli/args';
 import { findings, formatJson, formatSarif, formatText, count, summary } from './cli/report';
 import { injectJson, injectText, routesJson, routesText } from './cli/routes';
-import { importCommand, type ImportIO } from './cli/import';
+import { importCommand, nodeImportIO } from './cli/import';
+import { captureCommand } from './cli/capture';
 
 export const VERSION = '0.1.0';
 
@@ -37,9 +37,11 @@ commands:
   inject FILE ADDRESS DATA --from DEVICE [--format text|json]
       resolve a write of DATA to ADDRESS by DEVICE as the hardware would (IR unit, APIC or ITS) and
       print which interrupt fires, on which CPU and vector, or why none does; exit 1 when none fires
-  import [FILE|DIR]... [-o OUT] [--kernel X.Y] [--arch x86|arm64|riscv]
-      turn /proc/interrupts and /sys/kernel/debug/irq dumps into a topology file (no argument: this
-      machine's); \`irqtopo import --help\` for more
+  import [FILE|DIR]... [-o OUT] [--kernel X.Y] [--arch x86|arm64|riscv] [--v1]
+      turn a capture bundle, /proc/interrupts or /sys/kernel/debug/irq dumps into a topology file
+      (no argument: this machine's); \`irqtopo import --help\` for more
+  capture [-o FILE] | capture --script
+      write this machine's interrupt sources as one bundle for import, or print a sh script that does
   help
       this text
 
@@ -190,30 +192,6 @@ function inject(args: string[], io: CliIO): number {
   return out.landed ? 0 : 1;
 }
 
-/** The importer's IO: the CLI's output streams, the file system for the rest (paths from io.cwd). */
-function importIO(io: CliIO): ImportIO {
-  const abs = (p: string) => path.resolve(io.cwd, p);
-  return {
-    out: (s) => io.out(s),
-    err: (s) => io.err(s),
-    readFile: (p) => fs.promises.readFile(abs(p), 'utf8'),
-    readDir: async (p) =>
-      (await fs.promises.readdir(abs(p), { withFileTypes: true })).map((e) => ({
-        name: e.name,
-        dir: e.isDirectory(),
-      })),
-    isDir: async (p) => {
-      try {
-        return (await fs.promises.stat(abs(p))).isDirectory();
-      } catch {
-        return false;
-      }
-    },
-    writeFile: (p, text) => fs.promises.writeFile(abs(p), text),
-    arch: process.arch,
-  };
-}
-
 export async function main(argv: string[], io: CliIO): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
@@ -225,7 +203,9 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       case 'inject':
         return inject(rest, io);
       case 'import':
-        return await importCommand(rest, importIO(io));
+        return await importCommand(rest, await nodeImportIO(io));
+      case 'capture':
+        return await captureCommand(rest, await nodeImportIO(io), VERSION);
       case undefined:
       case 'help':
       case '--help':

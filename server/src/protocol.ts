@@ -4,6 +4,7 @@
 import { RequestType, type WorkDoneProgressParams } from 'vscode-languageserver-protocol';
 import type { Diagram, DomainTree, Routes } from './core/services/views';
 import type { ShowRouteArgs } from './core/services/hints';
+import type { ImportProblem } from './core/importer';
 
 export type {
   Diagram,
@@ -41,33 +42,39 @@ export const DiagramRequest = new RequestType<DocumentParams, Diagram | null, vo
 export const SHOW_ROUTE_COMMAND = 'irqtopo.showRoute';
 export type ShowRouteCommandArgs = [ShowRouteArgs];
 
-/** `irqtopo/import` parameters: the dump files or folders to read; none: this machine. */
-export interface ImportParams {
+/**
+ * `irqtopo/import` parameters: the dump files or folders to read; none: this machine. With a
+ * `workDoneToken` the server reports progress on it.
+ */
+export interface ImportParams extends WorkDoneProgressParams {
   /** absolute paths of files or folders (read recursively); empty: /proc/interrupts and /sys/kernel/debug/irq */
   paths: string[];
   /** the kernel version (X.Y), instead of inferring it */
   kernel?: string;
   arch?: 'x86' | 'arm64' | 'riscv';
+  /** write the v2 language (possible-cpus, node, smt, apic, irte, inactive); default true */
+  v2?: boolean;
 }
 
 export interface ImportResultPayload {
   /** the topology text (may be only comments when nothing was understood) */
   text: string;
-  /** `file:line: severity: message` lines, as `irqtopo import` prints them on standard error */
+  /** `file:line:column: severity: message` lines, as `irqtopo import` prints them on standard error */
   messages: string[];
-  /** as `irqtopo import` exits: 0 imported, 1 an input was not understood at all, 2 usage or I/O error */
+  /** as `irqtopo import` exits: 0 imported, 1 an input was not understood at all, 2 usage, I/O or internal error, or cancelled */
   status: 0 | 1 | 2;
+  /**
+   * The problems as data, at their place in the dumps (1-based line and column; line 0: the whole
+   * file): for an import of this machine, `file` is the real source (`/proc/irq/26/node`, `dmesg`).
+   */
+  problems: ImportProblem[];
 }
 
 /**
  * `irqtopo/import`: runs the importer in the server process (the CLI's `irqtopo import`, without -o).
  * Send a `workDoneToken` to see progress (`$/progress`); cancel it with `$/cancelRequest`.
  */
-export const ImportRequest = new RequestType<
-  ImportParams & WorkDoneProgressParams,
-  ImportResultPayload,
-  void
->('irqtopo/import');
+export const ImportRequest = new RequestType<ImportParams, ImportResultPayload, void>('irqtopo/import');
 
 /** `irqtopo/readFile` parameters: a file the server wants to read (an include), and the most it reads. */
 export interface ReadFileParams {

@@ -92,6 +92,7 @@ export async function openHarness(
         cspSource: origin,
         nonce,
         scriptUri: `${origin}/main.js`,
+        workerUri: `${origin}/layout.js`,
         codiconUri: `${origin}/codicon.css`,
       }).replace('</head>', `<style nonce="${nonce}">${theme}</style></head>`);
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);

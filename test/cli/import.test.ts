@@ -4,14 +4,16 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { importCommand, nodeImportIO } from '../../server/src/cli/import';
+import { importRequest, runImport as serverImport } from '../../server/src/lsp/import';
 import { parse } from '../../server/src/core';
 import { fixture } from '../core/helpers';
 
+/** Runs `irqtopo import ARGS --v1` (the v1 output the current parser reads; the lead drops --v1 when the v2 parser lands). */
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
   const io = await nodeImportIO({ out: (s) => (out += s + '\n'), err: (s) => (err += s + '\n') });
-  const code = await importCommand(args, io);
+  const code = await importCommand(['--v1', ...args], io);
   return { code, out, err };
 }
 
@@ -62,7 +64,7 @@ describe('irqtopo import', () => {
     fs.writeFileSync(junk, 'hello\nworld\n');
     const r = await run([junk]);
     assert.equal(r.code, 1);
-    assert.match(r.err, /notes\.txt:1: error: not a known dump format/);
+    assert.match(r.err, /notes\.txt:1:1: error: not a known dump format/);
     assert.equal((await run(['--bogus'])).code, 2);
     assert.equal((await run(['-o'])).code, 2);
     assert.equal((await run(['--kernel', 'six'])).code, 2);
@@ -92,5 +94,33 @@ describe('irqtopo import', () => {
       const mm = /^(\d+)\.(\d+)/.exec(rel)!;
       assert.match(r.out, new RegExp(`^kernel ${mm[1]}\\.${mm[2]} `, 'm'));
     }
+  });
+
+  it('the server request: validated parameters, the text, and the problems as data (file, line, column)', async () => {
+    const why = (p: unknown): string => {
+      const r = importRequest(p);
+      return typeof r === 'string' ? r : 'accepted';
+    };
+    assert.match(why({ paths: ['relative.txt'] }), /not an absolute path/);
+    assert.match(why({ paths: [], arch: 'mips' }), /arch must be/);
+    assert.match(why(null), /must be an object/);
+    assert.equal(why({ paths: ['/a'], kernel: '6.8', arch: 'x86', v2: false }), 'accepted');
+    const bad = await serverImport({ paths: 'x' });
+    assert.equal(bad.status, 2);
+    assert.equal(bad.problems[0].severity, 'error');
+    const text = fs.readFileSync(dump('local-vm-2cpu_proc-interrupts.txt'), 'utf8').split('\n');
+    text.splice(5, 0, 'this line is not from the kernel');
+    const f = path.join(tmp, 'with-junk.txt');
+    fs.writeFileSync(f, text.join('\n'));
+    const r = await serverImport({ paths: [f], v2: false });
+    assert.equal(r.status, 0);
+    assert.deepEqual(parse(r.text).errors, []);
+    const p = r.problems.find((x) => x.line === 6);
+    assert.deepEqual(p && { file: p.file, column: p.column, severity: p.severity }, {
+      file: f,
+      column: 1,
+      severity: 'warning',
+    });
+    assert.ok(r.messages.includes(`${f}:6:1: warning: not understood: kept as a comment`));
   });
 });

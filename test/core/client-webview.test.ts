@@ -8,7 +8,31 @@ import fc from 'fast-check';
 import { analyze } from '../../server/src/core';
 import * as S from '../../server/src/core/services';
 import { diagramHtml, contentSecurityPolicy, makeNonce } from '../../client/src/shared/html';
-import { hopText, routeLines, targetAt, visibleGraph } from '../../client/src/shared/graph';
+import { brokenCpus, cpuChart, cpuListText, interruptsOn, niceCeil } from '../../client/src/shared/cpus';
+import { searchNodes, targetAt, visibleGraph } from '../../client/src/shared/graph';
+import {
+  elementAt,
+  elementsText,
+  findRoute,
+  hopText,
+  parseRouteQuery,
+  routeLines,
+  routeStrip,
+  searchRoutes,
+  statementElements,
+} from '../../client/src/shared/routes';
+import { ruleCodeOfHref } from '../../client/src/shared/rules';
+import type { CpuUsage, Routes } from '../../client/src/shared/types';
+import {
+  DETAIL_PX,
+  detailAt,
+  LABEL_PX,
+  MAX_ZOOM,
+  MIN_TEXT_PX,
+  MIN_ZOOM,
+  stepZoom,
+  ZOOM_STEPS,
+} from '../../client/src/shared/zoom';
 import { treeLayout } from '../../client/src/shared/layout';
 import { MAX_SVG, validateWebviewMessage } from '../../client/src/shared/messages';
 import { ROOT } from './helpers';
@@ -124,10 +148,13 @@ describe('client: the diagram page', () => {
       cspSource: 'https://w.example',
       nonce,
       scriptUri: 'https://w.example/main.js',
+      workerUri: 'https://w.example/layout.js',
       codiconUri: 'https://w.example/codicon.css',
     });
     const scripts = page.match(/<script\b[^>]*>/g) ?? [];
-    assert.deepEqual(scripts, [`<script nonce="${nonce}" src="https://w.example/main.js">`]);
+    assert.deepEqual(scripts, [
+      `<script nonce="${nonce}" src="https://w.example/main.js" data-worker="https://w.example/layout.js">`,
+    ]);
     assert.doesNotMatch(page, /\son[a-z]+=/i, 'no inline event handlers');
   });
 
@@ -156,7 +183,7 @@ describe('client: what the diagram draws', () => {
   it('folds per-device domains (and the devices using only them) beyond the limit, and unfolds on request', () => {
     const { diagram } = payloads(EX('two-ir-units.irqtopo'));
     const domains = diagram.nodes.filter((n) => n.type === 'domain');
-    const g = visibleGraph(diagram, 5);
+    const g = visibleGraph(diagram, 1);
     const groups = g.nodes.filter((n) => n.style === 'group');
     // IR-0 and IR-1 each have several per-device domains; DMAR-MSI alone under VECTOR stays as it is
     assert.deepEqual(groups.map((n) => n.id).sort(), ['group:IR-0', 'group:IR-1']);
@@ -185,7 +212,7 @@ describe('client: what the diagram draws', () => {
     const total = (es: { irqs: number; from: string; to: string }[]) => es.reduce((k, e) => k + e.irqs, 0);
     const inside = diagram.edges.filter((e) => g.shownAs.get(e.from) === g.shownAs.get(e.to));
     assert.equal(total(g.edges), total(diagram.edges) - total(inside));
-    const open = visibleGraph(diagram, 5, new Set(['group:IR-0']));
+    const open = visibleGraph(diagram, 1, new Set(['group:IR-0']));
     assert.equal(open.shownAs.get('domain:IMS-dsa0'), 'domain:IMS-dsa0');
     assert.ok(!open.nodes.some((n) => n.id === 'group:IR-0'));
   });
@@ -233,7 +260,7 @@ describe('client: what the diagram draws', () => {
 
   it('the linear layout for large graphs: parents left of children, no overlaps, orthogonal edges', () => {
     const { diagram } = payloads(EX('two-ir-units.irqtopo'));
-    for (const g of [visibleGraph(diagram, 500), visibleGraph(diagram, 5)]) {
+    for (const g of [visibleGraph(diagram, 500), visibleGraph(diagram, 1)]) {
       const p = treeLayout(g, (id) => 100 + id.length, 40);
       assert.equal(p.positions.size, g.nodes.length, 'every node is placed');
       const boxes = [...p.positions.values()];
@@ -277,5 +304,297 @@ describe('client: what the diagram draws', () => {
     };
     const p = treeLayout(g, () => 50);
     assert.equal(p.positions.size, 3);
+  });
+});
+
+describe('client: which element of a range the cursor means', () => {
+  const { text, routes } = payloads(EX('two-ir-units.irqtopo'));
+  const lines = text.split('\n');
+  const line = lines.findIndex((l) => l.startsWith('irq nic1.q[0..7]'));
+  const uri = routes.uri;
+  const at = (character: number, current: string | null = null) =>
+    elementAt(routes, uri, { line, character }, lines[line], current);
+
+  it('the element whose index the cursor is on', () => {
+    assert.ok(line >= 0);
+    const seven = lines[line].indexOf('7');
+    assert.deepEqual(at(seven), { irq: 'nic1.q[7]', note: null });
+    assert.deepEqual(at(seven + 1), { irq: 'nic1.q[7]', note: null }, 'just after the digit');
+    assert.deepEqual(at(lines[line].indexOf('0..')), { irq: 'nic1.q[0]', note: null });
+  });
+
+  it('keeps the element chosen in the list when the editor moves onto its line', () => {
+    assert.deepEqual(at(0, 'nic1.q[3]'), { irq: 'nic1.q[3]', note: null });
+    assert.deepEqual(
+      at(lines[line].indexOf('7'), 'nic1.q[3]'),
+      { irq: 'nic1.q[7]', note: null },
+      'the index wins',
+    );
+  });
+
+  it('else the first element, and says so', () => {
+    for (const current of [null, 'nvme0.io[1]']) {
+      const r = at(0, current);
+      assert.equal(r?.irq, 'nic1.q[0]');
+      assert.match(r?.note ?? '', /first of 8 interrupts .*nic1\.q\[0\.\.7\]/);
+    }
+  });
+
+  it('a one-interrupt statement needs no note; no irq statement gives nothing', () => {
+    const one = lines.findIndex((l) => l.startsWith('irq nvme0.io[1]'));
+    assert.deepEqual(elementAt(routes, uri, { line: one, character: 0 }, lines[one], null), {
+      irq: 'nvme0.io[1]',
+      note: null,
+    });
+    const arch = lines.findIndex((l) => l.startsWith('arch'));
+    assert.equal(elementAt(routes, uri, { line: arch, character: 0 }, lines[arch], 'nic1.q[3]'), null);
+    assert.equal(elementAt(routes, 'file:///other.irqtopo', { line, character: 0 }, lines[line], null), null);
+  });
+
+  it('writes a statement’s elements in short', () => {
+    const r = findRoute(routes, 'nic1.q[2]')!;
+    const els = statementElements(routes, r);
+    assert.equal(els.length, 8);
+    assert.equal(elementsText(els), 'nic1.q[0..7]');
+    assert.equal(elementsText([r]), 'nic1.q[2]');
+  });
+});
+
+describe('client: the route picker’s query', () => {
+  const { routes } = payloads(EX('two-ir-units.irqtopo'));
+  const all = routes.devices.flatMap((d) => d.irqs);
+
+  it('reads CPU, IRTE, vector, LPI and event numbers, and words', () => {
+    assert.deepEqual(parseRouteQuery('CPU 12'), { cpu: 12, words: [] });
+    assert.deepEqual(parseRouteQuery('cpu12'), { cpu: 12, words: [] });
+    assert.deepEqual(parseRouteQuery('IRTE 40'), { irte: 40, words: [] });
+    assert.deepEqual(parseRouteQuery('vector 0x24'), { vector: 0x24, words: [] });
+    assert.deepEqual(parseRouteQuery('vec=36 nvme0'), { vector: 36, words: ['nvme0'] });
+    assert.deepEqual(parseRouteQuery('lpi 8193 event 3'), { lpi: 8193, event: 3, words: [] });
+    assert.deepEqual(parseRouteQuery('  nvme0.q[5] '), { words: ['nvme0.q[5]'] });
+    assert.deepEqual(parseRouteQuery('cpu'), { words: ['cpu'] }, 'a key without a number is a word');
+  });
+
+  it('lists exactly the routes a query names, the exact id first', () => {
+    const r = all.find((x) => x.cpu !== null && x.irte !== null)!;
+    const byCpu = searchRoutes(routes, `CPU ${r.cpu}`);
+    assert.deepEqual(
+      byCpu.matches.map((m) => m.route.irq),
+      all.filter((x) => x.cpu === r.cpu).map((x) => x.irq),
+    );
+    assert.deepEqual(
+      searchRoutes(routes, `IRTE ${r.irte}`).matches.map((m) => m.route.irq),
+      all.filter((x) => x.irte === r.irte).map((x) => x.irq),
+    );
+    assert.equal(searchRoutes(routes, 'nic1.q[3]').matches[0].route.irq, 'nic1.q[3]');
+    assert.equal(searchRoutes(routes, 'nic1.q').total, 8);
+    assert.equal(searchRoutes(routes, 'nic1', 3).matches.length, 3);
+    assert.equal(searchRoutes(routes, 'CPU 100000').total, 0);
+    assert.equal(searchRoutes(routes, '').total, all.length, 'an empty query lists every route');
+  });
+
+  it('writes the focus strip: the device, then what each level took', () => {
+    const r = findRoute(routes, 'nvme0.io[1]')!;
+    const strip = routeStrip('nvme0', r);
+    assert.deepEqual(
+      strip.map((s) => s.name),
+      ['nvme0', ...r.hops.map((h) => h.domain)],
+    );
+    assert.equal(strip[0].took, null);
+    assert.match(strip[1].took ?? '', /^MSI-X entry 2$/);
+    assert.match(strip[strip.length - 1].took ?? '', /^CPU \d+ vector 0x[0-9a-f]+/);
+  });
+});
+
+describe('client: the CPU chart', () => {
+  const cpu = (c: number, o: Partial<CpuUsage>): CpuUsage => ({
+    cpu: c,
+    apic_id: c,
+    online: true,
+    node: null,
+    in_use: 0,
+    capacity: 201,
+    used: 0,
+    available: 201,
+    managed: 0,
+    managed_allocated: 0,
+    vectors: [],
+    ...o,
+  });
+
+  it('stacks each CPU as the matrix counts it, and the stack is the capacity', () => {
+    const ch = cpuChart(
+      [
+        cpu(0, { used: 10, available: 180, managed: 14, managed_allocated: 3 }),
+        cpu(1, { used: 0, available: 201 }),
+      ],
+      null,
+    );
+    const b = ch.groups[0].bars[0];
+    assert.deepEqual(
+      [b.nonManaged, b.managedAllocated, b.managedReserved, b.inUse, b.free],
+      [7, 3, 11, 0, 180],
+    );
+    // capacity = avl + man + act - mac
+    assert.equal(b.capacity, 180 + 14 + 10 - 3);
+    assert.equal(b.taken + b.free, b.capacity);
+    assert.equal(ch.capacity, 201);
+    assert.ok(ch.scaleMax >= b.taken && ch.scaleMax <= 201, `scale ${ch.scaleMax}`);
+    assert.deepEqual(ch.ticks[0], 0);
+    assert.equal(ch.ticks[ch.ticks.length - 1], ch.scaleMax);
+    assert.equal(ch.inUseKnown, true); // the server sends in_use (0 here)
+    assert.equal(ch.nodesKnown, false);
+    assert.equal(ch.groups.length, 1);
+  });
+
+  it('tells in-use vectors apart, and groups by NUMA node, when the payload says them', () => {
+    const ch = cpuChart(
+      [
+        cpu(0, { used: 10, available: 191, in_use: 6, node: 0 }),
+        cpu(1, { used: 2, available: 199, node: 1 }),
+        cpu(2, { used: 1, available: 200, node: 0 }),
+      ],
+      null,
+    );
+    assert.deepEqual(
+      ch.groups.map((g) => [g.node, g.bars.map((b) => b.cpu)]),
+      [
+        [0, [0, 2]],
+        [1, [1]],
+      ],
+    );
+    const b0 = ch.groups[0].bars[0];
+    assert.equal(b0.inUse, 6);
+    assert.equal(b0.nonManaged, 4);
+    assert.equal(ch.groups[0].label, 'node 0 · 0,2');
+  });
+
+  it('marks the exhausted CPU and the one an affinity-broken interrupt landed on', () => {
+    const file = path.join(ROOT, 'test', 'fixtures', 'checks', 'affinity-broken', 'fire.irqtopo');
+    const { diagram, routes } = payloads(file);
+    const problems = diagram.nodes.flatMap((n) => n.problems);
+    const ch = cpuChart(diagram.cpus, routes, problems, true);
+    assert.deepEqual(ch.exhausted, [0]);
+    assert.deepEqual(ch.broken, [1]);
+    assert.deepEqual([...brokenCpus(routes, problems)], [1]);
+    // the route's own flag wins over the message, when the server sends it
+    const flagged: Routes = structuredClone(routes);
+    flagged.devices[0].irqs[0].affinityBroken = false;
+    assert.deepEqual([...brokenCpus(flagged, problems)], []);
+    assert.deepEqual(
+      interruptsOn(routes, 1).map((i) => i.irq),
+      ['nic0.q[0]'],
+    );
+  });
+
+  it('lists a CPU’s interrupts from the routes, by vector', () => {
+    const { routes } = payloads(EX('two-ir-units.irqtopo'));
+    const all = routes.devices.flatMap((d) => d.irqs);
+    const c = all.find((r) => r.cpu !== null)!.cpu!;
+    const listed = interruptsOn(routes, c);
+    assert.deepEqual(
+      listed.map((i) => i.irq).sort(),
+      all
+        .filter((r) => r.cpu === c)
+        .map((r) => r.irq)
+        .sort(),
+    );
+    for (let i = 1; i < listed.length; i++) assert.ok((listed[i - 1].vector ?? 0) <= (listed[i].vector ?? 0));
+  });
+
+  it('rounds scales to 1, 2, 2.5 or 5 times a power of ten, and writes CPU lists as the kernel does', () => {
+    assert.deepEqual([0, 1, 3, 11, 26, 201, 1000].map(niceCeil), [1, 1, 5, 20, 50, 250, 1000]);
+    assert.equal(cpuListText([5, 0, 1, 2, 7, 8]), '0-2,5,7-8');
+  });
+});
+
+describe('client: clusters of per-device domains at server scale', () => {
+  it('folds each IR unit’s per-device domains into one cluster with counts, and keeps a route out', async () => {
+    const gen = (await import(path.join(ROOT, 'test', 'e2e', 'server-topology.mjs'))) as {
+      serverTopology(): { text: string; devices: number; irqs: number };
+    };
+    const t = gen.serverTopology();
+    assert.equal(t.devices, 300);
+    assert.equal(t.irqs, 2700);
+    const a = analyze('/gen/server-300.irqtopo', t.text, { rules: {} });
+    assert.equal(
+      a.diagnostics.filter((d) => d.severity === 'error').length,
+      0,
+      'the generated server is valid',
+    );
+    const diagram = S.diagram(a);
+    const g = visibleGraph(diagram);
+    const clusters = g.nodes.filter((n) => n.style === 'group');
+    assert.equal(clusters.length, 8, clusters.map((c) => c.id).join(', '));
+    assert.ok(g.nodes.length < 40, `${g.nodes.length} nodes drawn`);
+    const sum = clusters.reduce((k, c) => k + c.members!.irqs, 0);
+    const throughUnits = diagram.edges
+      .filter(
+        (e) =>
+          e.type === 'parent' &&
+          /^domain:INTEL-IR-\d$/.test(e.to) &&
+          g.shownAs.get(e.from)?.startsWith('group:'),
+      )
+      .reduce((k, e) => k + e.irqs, 0);
+    assert.equal(sum, throughUnits);
+    for (const c of clusters) assert.match(c.detail, /^\d+ devices · \d+ interrupts/);
+    assert.ok(g.shownAs.get('device:nvme3')!.startsWith('group:'));
+    const r = S.routes(a).devices.find((d) => d.device === 'nvme3')!.irqs[5];
+    const keep = new Set(['device:nvme3', ...r.hops.map((h) => `domain:${h.domain}`)]);
+    const kept = visibleGraph(diagram, 8, new Set(), keep);
+    for (const id of keep) assert.equal(kept.shownAs.get(id), id, `${id} is drawn on its own`);
+    assert.equal(kept.nodes.length, g.nodes.length + 2);
+  });
+
+  it('finds domains and devices by name, a per-device domain by its device', () => {
+    const { diagram } = payloads(EX('two-ir-units.irqtopo'));
+    assert.deepEqual(searchNodes(diagram, 'IR-1').map((n) => n.id)[0], 'domain:IR-1');
+    const hits = searchNodes(diagram, 'nvme0').map((n) => n.id);
+    assert.ok(hits.includes('device:nvme0'));
+    assert.ok(
+      hits.some((h) => h.startsWith('domain:IR-PCI-MSIX')),
+      hits.join(', '),
+    );
+    assert.deepEqual(searchNodes(diagram, ''), []);
+  });
+});
+
+describe('client: zoom', () => {
+  it('steps are comfortable: 10 to 50 % apart, 100 % among them', () => {
+    assert.ok(ZOOM_STEPS.includes(1));
+    for (let i = 1; i < ZOOM_STEPS.length; i++) {
+      const r = ZOOM_STEPS[i] / ZOOM_STEPS[i - 1];
+      assert.ok(r >= 1.09 && r <= 1.51, `${ZOOM_STEPS[i - 1]} -> ${ZOOM_STEPS[i]}`);
+    }
+    assert.equal(stepZoom(1, 1), 1.1);
+    assert.equal(stepZoom(1, -1), 0.9);
+    assert.equal(stepZoom(0.95, 1), 1);
+    assert.equal(stepZoom(MAX_ZOOM, 1), MAX_ZOOM);
+    assert.equal(stepZoom(MIN_ZOOM, -1), MIN_ZOOM);
+  });
+
+  it('shows less rather than smaller: no text below 11 px', () => {
+    assert.equal(detailAt(1), 'full');
+    assert.equal(detailAt(0.95), 'name', 'the 11 px detail would be 10.5 px');
+    assert.equal(detailAt(0.9), 'none', 'the 12 px name would be 10.8 px');
+    for (const k of ZOOM_STEPS) {
+      const d = detailAt(k);
+      if (d === 'full') assert.ok(DETAIL_PX * k >= MIN_TEXT_PX - 1e-9);
+      if (d !== 'none') assert.ok(LABEL_PX * k >= MIN_TEXT_PX - 1e-9);
+    }
+  });
+});
+
+describe('client: rule links', () => {
+  it('knows a rule section link, and nothing else', () => {
+    assert.equal(ruleCodeOfHref('file:///opt/ext/docs/rules.md#ims-parent-pci-msi'), 'ims-parent-pci-msi');
+    assert.equal(ruleCodeOfHref('file:///c%3A/x/docs/rules.md#root'), 'root');
+    for (const h of [
+      'file:///opt/ext/docs/rules.md',
+      'https://example.com/docs/rules.md#root',
+      'file:///opt/ext/docs/language.md#root',
+      'file:///opt/ext/docs/rules.md#Root)',
+    ])
+      assert.equal(ruleCodeOfHref(h), null, h);
   });
 });

@@ -8,7 +8,16 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { run, scenario, STEP_TIMEOUT, withWorkbench } from './scenario.mjs';
+import {
+  cursorLine,
+  diagramFrame,
+  openFile,
+  run,
+  runCommand,
+  scenario,
+  STEP_TIMEOUT,
+  withWorkbench,
+} from './scenario.mjs';
 
 const EXAMPLE = 'two-ir-units.irqtopo';
 const XSS_FILE = 'markup-names.irqtopo';
@@ -27,49 +36,6 @@ irq "${XSS_DEVICE}".q[0..1] : msix
 
 const s = scenario('diagram-scenario');
 const { step, shot, log } = s;
-
-/** The frame that holds the diagram page (webviews are an iframe inside an iframe). */
-async function diagramFrame(page, timeout = STEP_TIMEOUT) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    for (const f of page.frames()) {
-      const ok = await f
-        .evaluate(() => !!document.getElementById('graph') && !!document.getElementById('irq-select'))
-        .catch(() => false);
-      if (ok) return f;
-    }
-    if (Date.now() > deadline) throw new Error('no frame holds the diagram page');
-    await page.waitForTimeout(200);
-  }
-}
-
-async function openFile(page, name) {
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ timeout: STEP_TIMEOUT });
-  await input.fill(name);
-  await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${name}"]`, {
-    timeout: STEP_TIMEOUT,
-  });
-  await page.keyboard.press('Enter');
-  await page.waitForSelector(`.tab[aria-label*="${name}"]`, { timeout: STEP_TIMEOUT });
-}
-
-async function runCommand(page, title) {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ timeout: STEP_TIMEOUT });
-  await input.fill(`>${title}`);
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-  await row.waitFor({ timeout: STEP_TIMEOUT });
-  await page.keyboard.press('Enter');
-}
-
-async function cursorLine(page) {
-  const s = (await page.locator('[id="status.editor.selection"]').textContent()) ?? '';
-  const m = /Ln\s+(\d+)/.exec(s);
-  return m ? Number(m[1]) : 0;
-}
 
 async function main() {
   await withWorkbench(

@@ -7,7 +7,9 @@
 //   6. diagram-scenario.mjs  the diagram driven in Chromium (when present)
 //   7. package-scenario.mjs  the .vsix's page (icon, README images), walkthrough and task, at 1600x1000;
 //                            screenshots in test/e2e/artifacts/
-// Steps 4 to 7 all run even when one fails; the exit code is 1 if anything failed.
+//   8. route-scenario.mjs    route focus, the route box per file, the CPU list, a reload, rule links
+//   9. scale-scenario.mjs    a 300-device server beside the editor at 1600x1000 (test/e2e/artifacts/)
+// Steps 4 to 9 all run even when one fails; the exit code is 1 if anything failed.
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -54,4 +56,8 @@ const c = existsSync(join(here, 'diagram-scenario.mjs'))
   ? run('diagram scenario', process.execPath, [join(here, 'diagram-scenario.mjs')], { fatal: false })
   : true;
 const d = run('package scenario', process.execPath, [join(here, 'package-scenario.mjs')], { fatal: false });
-finish(a && b && c && d ? 0 : 1);
+// route focus: a range's element, per-document route box, CPU list, reload, rule links
+const e = run('route scenario', process.execPath, [join(here, 'route-scenario.mjs')], { fatal: false });
+// 300 devices beside the editor at 1600x1000: screenshots and text sizes in test/e2e/artifacts/
+const f = run('scale scenario', process.execPath, [join(here, 'scale-scenario.mjs')], { fatal: false });
+finish(a && b && c && d && e && f ? 0 : 1);

@@ -38,15 +38,16 @@ export function scenario(name, { dir = results } = {}) {
 
 /**
  * Installs the built .vsix into a fresh code-server whose workspace is a copy of examples/ (plus what
- * `prepare(workspace)` adds), opens Chromium on it and runs `body`. Afterwards the page must have had no
+ * `prepare(workspace)` adds), with user `settings` added to the quiet defaults, opens Chromium on it
+ * (at `viewport`, default 1400x900) and runs `body`. Afterwards the page must have had no
  * uncaught error. On failure: a screenshot `failureShot` and the tail of code-server's output. Always:
  * the browser, the server and the temporary folders go.
  */
-export async function withWorkbench(s, { failureShot, prepare, viewport }, body) {
+export async function withWorkbench(s, { failureShot, prepare, settings, viewport }, body) {
   const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
   const vsix = join(repo, `${pkg.name}-${pkg.version}.vsix`);
   if (!existsSync(vsix)) throw new Error(`${vsix} does not exist: run npm run package first`);
-  const dirs = makeDirs();
+  const dirs = makeDirs({ settings });
   const workspace = join(dirs.root, 'workspace');
   cpSync(join(repo, 'examples'), workspace, { recursive: true });
   if (prepare) prepare(workspace);
@@ -89,4 +90,159 @@ export function run(s, main) {
       process.exit(1);
     },
   );
+}
+
+// ---- driving the workbench ------------------------------------------------------------------------------
+
+/** Opens the workbench on the workspace and waits until the explorer lists it. */
+export async function openWorkbench(page, server, workspace) {
+  await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
+  await page.waitForSelector('.monaco-workbench', { timeout: STEP_TIMEOUT });
+  await page.waitForSelector('.explorer-viewlet .monaco-list-row', { timeout: STEP_TIMEOUT });
+  await page
+    .locator('.monaco-workbench')
+    .click({ position: { x: 700, y: 400 } })
+    .catch(() => undefined);
+}
+
+/** Opens a workspace file by name: its tab when it has one, else Quick Open (Ctrl+P). */
+export async function openFile(page, name) {
+  const tab = page.locator(`.tab[aria-label*="${name}"]`).first();
+  if (await tab.count()) {
+    // already open (a restored editor): its tab
+    await tab.click();
+    await page.waitForSelector(`.tab.active[aria-label*="${name}"]`, { timeout: STEP_TIMEOUT });
+    return;
+  }
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ timeout: STEP_TIMEOUT });
+  await input.fill(name);
+  await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${name}"]`, {
+    timeout: STEP_TIMEOUT,
+  });
+  await page.keyboard.press('Enter');
+  // the tab may already exist (a restored editor): wait until it is the active one
+  await page.waitForSelector(`.tab.active[aria-label*="${name}"]`, { timeout: STEP_TIMEOUT });
+  await page.waitForSelector('.editor-instance .view-line', { timeout: STEP_TIMEOUT });
+}
+
+/** Runs a command from the palette (F1) by its title. */
+export async function runCommand(page, title) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ timeout: STEP_TIMEOUT });
+  await input.fill(`>${title}`);
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+  await row.waitFor({ timeout: STEP_TIMEOUT });
+  await page.keyboard.press('Enter');
+}
+
+/** The cursor's line (1-based), from the status bar. */
+export async function cursorLine(page) {
+  const s = (await page.locator('[id="status.editor.selection"]').textContent()) ?? '';
+  const m = /Ln\s+(\d+)/.exec(s);
+  return m ? Number(m[1]) : 0;
+}
+
+/** Puts the cursor at line:column (1-based) of the first group's editor with Go to Line (Ctrl+G). */
+export async function gotoLine(page, line, column = 1) {
+  // the text editor is in the first group (the diagram opens beside it)
+  await page.keyboard.press('Control+1');
+  await page.keyboard.press('Control+G');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ timeout: STEP_TIMEOUT });
+  // the quick input opens with the `:` of Go to Line, which fill() replaces
+  await input.fill(`:${line}:${column}`);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(
+    ([l, c]) =>
+      (document.querySelector('[id="status.editor.selection"]')?.textContent ?? '').includes(
+        `Ln ${l}, Col ${c}`,
+      ),
+    [line, column],
+    { timeout: STEP_TIMEOUT },
+  );
+}
+
+/** The frame that holds the diagram page (webviews are an iframe inside an iframe). */
+export async function diagramFrame(page, timeout = STEP_TIMEOUT) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    for (const f of page.frames()) {
+      const ok = await f
+        .evaluate(() => !!document.getElementById('graph') && !!document.getElementById('irq-select'))
+        .catch(() => false);
+      if (ok) return f;
+    }
+    if (Date.now() > deadline) throw new Error('no frame holds the diagram page');
+    await page.waitForTimeout(200);
+  }
+}
+
+/** What the diagram's route box shows: the interrupt (or null) and its first text line. */
+export async function routeBox(frame) {
+  return frame.evaluate(() => {
+    const sec = document.getElementById('route');
+    return {
+      irq: sec?.querySelector('.route-head .link')?.textContent ?? null,
+      text: sec?.textContent ?? '',
+      note: sec?.querySelector('.note')?.textContent ?? null,
+      select: /** @type {HTMLSelectElement | null} */ (document.getElementById('irq-select'))?.value ?? null,
+    };
+  });
+}
+
+/** Waits until the route box shows `irq` (null: none). */
+export async function waitRoute(frame, irq, timeout = STEP_TIMEOUT) {
+  await frame.waitForFunction(
+    (want) => {
+      const got = document.querySelector('#route .route-head .link')?.textContent ?? null;
+      return got === want;
+    },
+    irq,
+    { timeout },
+  );
+}
+
+/**
+ * The smallest text drawn in the diagram page, in CSS pixels on screen: every visible element with
+ * text of its own, its computed font size times its zoom (SVG: the screen CTM's scale).
+ */
+export async function smallestText(frame) {
+  return frame.evaluate(() => {
+    let min = Infinity;
+    let where = '';
+    let count = 0;
+    const vw = window.innerWidth;
+    const vh = window.innerHeight;
+    for (const el of document.querySelectorAll('body *')) {
+      if (!(el instanceof HTMLElement || el instanceof SVGElement)) continue;
+      const own = [...el.childNodes].some(
+        (n) => n.nodeType === Node.TEXT_NODE && n.textContent.trim() !== '',
+      );
+      if (!own || el.closest('title, style, script, option, optgroup')) continue;
+      const cs = getComputedStyle(el);
+      if (cs.display === 'none' || cs.visibility === 'hidden' || Number(cs.opacity) === 0) continue;
+      const r = el.getBoundingClientRect();
+      if (r.width <= 0 || r.height <= 0 || r.right < 0 || r.bottom < 0 || r.left > vw || r.top > vh) continue;
+      let hidden = false;
+      for (let p = el; p; p = p.parentElement) {
+        const ps = getComputedStyle(p);
+        if (ps.display === 'none' || ps.visibility === 'hidden') hidden = true;
+      }
+      if (hidden) continue;
+      let px = parseFloat(cs.fontSize);
+      if (el instanceof SVGGraphicsElement) {
+        const m = el.getScreenCTM();
+        if (m) px *= Math.hypot(m.a, m.b);
+      }
+      count++;
+      if (px < min) {
+        min = px;
+        where = `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}.${(el.getAttribute('class') ?? '').replace(/\s+/g, '.')} "${el.textContent.trim().slice(0, 40)}"`;
+      }
+    }
+    return { px: Math.round(min * 100) / 100, where, count };
+  });
 }

@@ -1,7 +1,8 @@
-// What the diagram shows, computed from the server's payload (never from the text): the visible graph
-// after collapsing per-device domains beyond the limit, where a cursor position points, and the text of
-// a route. Pure (no `vscode`, no DOM): used by the webview and the host, unit-tested in test/core.
-import type { Diagram, DiagramNode, Hop, Problem, Range, RouteInfo, Routes } from './types';
+// What the diagram shows, computed from the server's payload (never from the text): the visible graph,
+// with each parent's per-device domains folded into one cluster node when there are many, and which
+// declaration a cursor position points at. Pure (no `vscode`, no DOM): used by the webview and the host,
+// unit-tested in test/core.
+import type { Diagram, DiagramNode, Problem, Range, RouteInfo, Routes } from './types';
 
 export type NodeStyle = 'root' | 'msi-parent' | 'device-level' | 'wired' | 'device' | 'group' | 'unknown';
 
@@ -15,8 +16,16 @@ export interface VisNode {
   /** the worst problem's severity, or null */
   severity: Problem['severity'] | null;
   problems: Problem[];
-  /** group nodes: how many domains and devices are folded into it */
-  members?: { domains: number; devices: number; parent: string };
+  /** cluster nodes: what is folded into it */
+  members?: {
+    domains: number;
+    devices: number;
+    /** interrupts its domains pass to the parent */
+    irqs: number;
+    parent: string;
+    /** the server node ids folded into it */
+    ids: string[];
+  };
 }
 
 export interface VisEdge {
@@ -67,36 +76,40 @@ export function detailOf(n: DiagramNode): string {
   return parts.join(' · ');
 }
 
+/** The default of `irqtopo.diagram.clusterAbove`. */
+export const DEFAULT_CLUSTER_ABOVE = 8;
+
 /**
- * The graph to draw. Beyond `maxDomains` domains, the per-device domains (class `device`) under each
- * parent fold into one group node, with the devices that use only them; `expanded` lists the group ids
- * (`group:PARENT`) the user opened again.
+ * The graph to draw. A parent with more than `clusterAbove` per-device domains (class `device`: the
+ * implied PCI/MSI domains, IMS, NTB...) shows them as one cluster node `group:PARENT`, with the devices
+ * that use only them; `expanded` lists the clusters the user opened again, `keep` the nodes that stay
+ * out of any cluster (the focused route's device and domains).
  */
 export function visibleGraph(
   d: Diagram,
-  maxDomains: number,
+  clusterAbove: number = DEFAULT_CLUSTER_ABOVE,
   expanded: ReadonlySet<string> = new Set(),
+  keep: ReadonlySet<string> = new Set(),
 ): VisGraph {
-  const domains = d.nodes.filter((n) => n.type === 'domain').length;
   const parentOf = new Map<string, string>();
   for (const e of d.edges) if (e.type === 'parent') parentOf.set(e.from, e.to);
   const groupOf = new Map<string, string>();
-  if (domains > maxDomains) {
-    const byParent = new Map<string, string[]>();
-    for (const n of d.nodes) {
-      if (n.type !== 'domain' || n.cls !== 'device') continue;
-      const p = parentOf.get(n.id);
-      if (!p) continue;
-      const list = byParent.get(p) ?? [];
-      list.push(n.id);
-      byParent.set(p, list);
-    }
-    for (const [p, members] of byParent) {
-      const gid = `group:${p.replace(/^domain:/, '')}`;
-      if (members.length < 2 || expanded.has(gid)) continue;
-      for (const m of members) groupOf.set(m, gid);
-    }
-    // devices whose every link goes into one group fold into it too
+  const byParent = new Map<string, string[]>();
+  for (const n of d.nodes) {
+    if (n.type !== 'domain' || n.cls !== 'device') continue;
+    const p = parentOf.get(n.id);
+    if (!p) continue;
+    const list = byParent.get(p) ?? [];
+    list.push(n.id);
+    byParent.set(p, list);
+  }
+  for (const [p, members] of byParent) {
+    const gid = `group:${p.replace(/^domain:/, '')}`;
+    if (members.length < 2 || members.length <= clusterAbove || expanded.has(gid)) continue;
+    for (const m of members) if (!keep.has(m)) groupOf.set(m, gid);
+  }
+  if (groupOf.size) {
+    // devices whose every link goes into one cluster fold into it too
     const links = new Map<string, string[]>();
     for (const e of d.edges) {
       if (!e.from.startsWith('device:')) continue;
@@ -106,7 +119,7 @@ export function visibleGraph(
     }
     for (const [dev, tos] of links) {
       const gs = new Set(tos.map((t) => groupOf.get(t)));
-      if (gs.size === 1) {
+      if (gs.size === 1 && !keep.has(dev)) {
         const g = [...gs][0];
         if (g) groupOf.set(dev, g);
       }
@@ -141,19 +154,36 @@ export function visibleGraph(
         implied: false,
         severity: null,
         problems: [],
-        members: { domains: 0, devices: 0, parent: `domain:${g.slice('group:'.length)}` },
+        members: { domains: 0, devices: 0, irqs: 0, parent: `domain:${g.slice('group:'.length)}`, ids: [] },
       };
       groups.set(g, gn);
       nodes.push(gn);
     }
-    if (n.type === 'device') gn.members!.devices++;
-    else gn.members!.domains++;
+    const m = gn.members!;
+    if (n.type === 'device') m.devices++;
+    else m.domains++;
+    m.ids.push(n.id);
     gn.problems.push(...n.problems);
   }
+  // interrupts through a cluster: those its domains pass to the parent
+  for (const e of d.edges)
+    if (e.type === 'parent') {
+      const g = groupOf.get(e.from);
+      if (g && groupOf.get(e.to) !== g) groups.get(g)!.members!.irqs += e.irqs;
+    }
   for (const gn of groups.values()) {
     const m = gn.members!;
     gn.label = `${m.domains} per-device domains`;
-    gn.detail = `${m.devices} devices · click to expand`;
+    const errs = gn.problems.filter((p) => p.severity === 'error').length;
+    const warns = gn.problems.filter((p) => p.severity === 'warning').length;
+    gn.detail = [
+      `${m.devices} device${m.devices === 1 ? '' : 's'}`,
+      `${m.irqs} interrupt${m.irqs === 1 ? '' : 's'}`,
+      errs ? `${errs} error${errs === 1 ? '' : 's'}` : '',
+      warns ? `${warns} warning${warns === 1 ? '' : 's'}` : '',
+    ]
+      .filter(Boolean)
+      .join(' · ');
     gn.severity = worst(gn.problems);
   }
   const edges: VisEdge[] = [];
@@ -210,46 +240,33 @@ export function targetAt(
   return { node: node?.id ?? null, irq: irq?.irq ?? null };
 }
 
-export function hex(n: number): string {
-  return `0x${n.toString(16)}`;
+export interface NodeMatch {
+  /** the server node id (`domain:X`, `device:Y`) */
+  id: string;
+  label: string;
+  /** the kind, and for a per-device domain the device it serves */
+  detail: string;
 }
 
-/** A hop's resource, with its hwirq when the resource does not already say it (in decimal or hex). */
-export function hopText(h: Hop): string {
-  if (h.hwirq === null) return h.resource;
-  const said = new RegExp(`(^|[^0-9a-fx])(${h.hwirq}|${hex(h.hwirq)})([^0-9a-f]|$)`, 'i').test(h.resource);
-  return said ? h.resource : `${h.resource} (hwirq ${h.hwirq})`;
-}
-
-/** One line per hop, then the placement and the message: what the diagram prints beside a route. */
-export function routeLines(r: RouteInfo): string[] {
-  const out: string[] = [];
-  r.hops.forEach((h, i) => out.push(`${i + 1}. ${h.domain}: ${hopText(h)}`));
-  if (r.hops.length === 0) out.push(`path: ${r.path.join(' → ') || '(no domain)'}`);
-  const place: string[] = [];
-  if (r.cpu !== null) place.push(`CPU ${r.cpu}`);
-  if (r.vector !== null) place.push(`vector ${hex(r.vector)}`);
-  if (r.lpi !== null) place.push(`LPI ${r.lpi}`);
-  if (r.irte !== null) place.push(`IRTE ${r.irte}`);
-  if (r.event !== null) place.push(`event ${r.event}`);
-  if (r.managed) place.push('managed');
-  if (place.length) out.push(place.join(', '));
-  if (r.message)
-    out.push(
-      `message: address_hi ${hex(r.message.address_hi)}, address_lo ${hex(r.message.address_lo)}, data ${hex(r.message.data)}`,
-    );
-  if (r.failure) out.push(`${r.failure.code}: ${r.failure.message}`);
-  return out;
-}
-
-/** The route of the interrupt `id`, if the payload has it. */
-export function findRoute(r: Routes | null, id: string): RouteInfo | undefined {
-  for (const dev of r?.devices ?? []) for (const i of dev.irqs) if (i.irq === id) return i;
-  return undefined;
-}
-
-/** The device of an interrupt id (`nvme0.io[0]` -> `nvme0`), from the payload. */
-export function deviceOfIrq(r: Routes | null, id: string): string | undefined {
-  for (const dev of r?.devices ?? []) for (const i of dev.irqs) if (i.irq === id) return dev.device;
-  return undefined;
+/**
+ * Domains and devices whose name contains every word of the query (case-insensitive), exact names
+ * first, at most `limit`. A per-device domain also matches by its device's name.
+ */
+export function searchNodes(d: Diagram | null, query: string, limit = 50): NodeMatch[] {
+  const words = query.trim().toLowerCase().split(/\s+/).filter(Boolean);
+  if (!d || words.length === 0) return [];
+  const served = new Map<string, string>();
+  for (const e of d.edges) if (e.from.startsWith('device:')) served.set(e.to, e.from.slice('device:'.length));
+  const exact: NodeMatch[] = [];
+  const rest: NodeMatch[] = [];
+  const q = query.trim().toLowerCase();
+  for (const n of d.nodes) {
+    const dev = n.type === 'domain' && n.cls === 'device' ? served.get(n.id) : undefined;
+    const hay = `${n.label} ${dev ?? ''}`.toLowerCase();
+    if (!words.every((w) => hay.includes(w))) continue;
+    const m = { id: n.id, label: n.label, detail: dev ? `${n.kind} · serves ${dev}` : n.kind };
+    (n.label.toLowerCase() === q ? exact : rest).push(m);
+    if (exact.length >= limit) break;
+  }
+  return [...exact, ...rest].slice(0, limit);
 }

@@ -1,9 +1,13 @@
 // A linear-time layout for large diagrams, where elkjs's layered algorithm takes too long (measured:
-// about 2 s for 2,000 nodes and over 70 s for 10,000 in this webview). The domain hierarchy is a tree
+// about 2 s for 2,000 nodes and over 70 s for 10,000 in this webview). It runs in the layout worker. The domain hierarchy is a tree
 // (each domain has one parent; a device hangs under the first domain it uses), so: one column per depth,
 // root on the left as in the elk layout (direction LEFT), leaves stacked top to bottom, each parent centred
 // on its children, and orthogonal edges along a shared vertical bus per parent. Pure: unit-tested.
-import type { VisGraph } from './graph';
+/** What the layout needs of a graph (the webview's VisGraph, or its copy in the layout worker). */
+export interface LayoutGraph {
+  nodes: readonly { id: string }[];
+  edges: readonly { id: string; from: string; to: string; type: string }[];
+}
 
 export interface Box {
   x: number;
@@ -22,7 +26,7 @@ export interface Placement {
 export const COLUMN_GAP = 60;
 export const ROW_GAP = 12;
 
-export function treeLayout(g: VisGraph, widthOf: (id: string) => number, height = 40): Placement {
+export function treeLayout(g: LayoutGraph, widthOf: (id: string) => number, height = 40): Placement {
   const ids = g.nodes.map((n) => n.id);
   const known = new Set(ids);
   // the tree parent: the target of the node's parent edge, else of its first edge

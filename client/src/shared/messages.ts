@@ -6,27 +6,39 @@ import type { Diagram, Routes } from './types';
 export type HostMessage =
   | {
       type: 'model';
+      /** the document the payloads are of (the webview keeps per-document state under this key) */
+      doc: string;
       diagram: Diagram;
       routes: Routes | null;
-      maxDomains: number;
+      /** `irqtopo.diagram.clusterAbove` */
+      clusterAbove: number;
       /** the file's name, for the title and the exported SVG */
       title: string;
+      /** this document's chosen interrupt (null: none) and why that element of a range */
+      irq: string | null;
+      note: string | null;
+      /** the declaration under the cursor */
+      node: string | null;
     }
-  /** the file has syntax errors: the picture shown is the last good one */
+  /** the file has errors or the server failed: the picture shown is the last good one */
   | { type: 'stale'; reason: string | null }
-  /** the cursor is on a declaration or an `irq`: highlight it (null: nothing) */
-  | { type: 'focus'; node: string | null; irq: string | null }
-  /** the code lens "Show route": select these interrupts (the first one's route is highlighted) */
-  | { type: 'showIrqs'; irqs: string[] }
+  /** the followed document was closed and no other is open: nothing to show */
+  | { type: 'closed'; reason: string }
+  /** the cursor moved, or an interrupt was chosen (in the editor, a code lens or the picker) */
+  | { type: 'focus'; doc: string; node: string | null; irq: string | null; note: string | null }
   /** the export command: the webview answers with an `exportSvg` message */
   | { type: 'requestSvg' };
 
 /** Webview -> host (after validation). */
 export type WebviewMessage =
   | { type: 'ready' }
+  /** the user chose an interrupt in the diagram (list, search, CPU chart); null: none */
+  | { type: 'select'; irq: string | null }
   | { type: 'reveal'; target: 'node'; id: string }
   | { type: 'reveal'; target: 'irq'; id: string }
   | { type: 'reveal'; target: 'hop'; irq: string; index: number }
+  /** open the searchable picker (a quick pick) */
+  | { type: 'pick' }
   | { type: 'exportSvg'; svg: string }
   | { type: 'rendered'; nodes: number; edges: number; layoutMs: number; renderMs: number; collapsed: number }
   | { type: 'error'; message: string };
@@ -57,6 +69,12 @@ export function validateWebviewMessage(raw: unknown): WebviewMessage | string {
   switch (m.type) {
     case 'ready':
       return { type: 'ready' };
+    case 'pick':
+      return { type: 'pick' };
+    case 'select':
+      if (m.irq === null) return { type: 'select', irq: null };
+      if (!str(m.irq, MAX_ID)) return 'select: irq must be a non-empty string or null';
+      return { type: 'select', irq: m.irq };
     case 'reveal':
       if (m.target === 'node' || m.target === 'irq') {
         if (!str(m.id, MAX_ID)) return `reveal ${m.target}: id must be a non-empty string`;

@@ -1,523 +1,203 @@
 // The diagram webview (bundled for the browser as dist/webview/main.js). It draws only what the server
-// computed (`irqtopo/diagram` and `irqtopo/routes`, forwarded by the host): elkjs lays the hierarchy
-// out, this file renders it as SVG. Every name goes into the page as a text node (textContent), never
-// as markup; no inline handlers (the CSP forbids them anyway).
-import ELK from 'elkjs/lib/elk.bundled.js';
-import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api';
+// computed (`irqtopo/diagram` and `irqtopo/routes`, forwarded by the host): the layout worker places the
+// hierarchy (layout.ts, worker.ts), canvas.ts draws it, panels.ts and cpus.ts write the route and the
+// per-CPU chart beside it. Every name goes into the page as a text node, never as markup.
+import { searchNodes, visibleGraph, type VisGraph } from '../shared/graph';
+import type { HostMessage } from '../shared/messages';
+import { findRoute, placementText, searchRoutes } from '../shared/routes';
 import {
-  findRoute,
-  hopText,
-  routeLines,
-  visibleGraph,
-  hex,
-  type VisGraph,
-  type VisNode,
-} from '../shared/graph';
-import { treeLayout, type Box } from '../shared/layout';
-import type { HostMessage, WebviewMessage } from '../shared/messages';
-import type { CpuUsage, Diagram, RouteInfo, Routes } from '../shared/types';
+  boxOf,
+  centerOn,
+  deviceOf,
+  dragMoved,
+  fit,
+  graphSvg,
+  highlight,
+  initialView,
+  markFound,
+  onZoomChange,
+  renderGraph,
+  routeNodeIds,
+  selectedRoute,
+  setView,
+  zoomBy,
+  zoomTo,
+  zoomToBox,
+} from './canvas';
+import { renderCpus } from './cpus';
+import { $, banner, html, post, reportError } from './dom';
+import { layoutGraph } from './layout';
+import { renderProblems, renderRoutePanel, renderStrip } from './panels';
+import { save, saved, state } from './state';
 
-interface VsCodeApi {
-  postMessage(m: WebviewMessage): void;
-  getState(): unknown;
-  setState(s: unknown): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
-const SVG = 'http://www.w3.org/2000/svg';
-const elk = new ELK();
-
-interface SavedState {
-  expanded: string[];
-  irq: string | null;
-}
-
-const saved = (vscode.getState() ?? {}) as Partial<SavedState>;
-const state = {
-  diagram: null as Diagram | null,
-  routes: null as Routes | null,
-  maxDomains: 500,
-  title: '',
-  expanded: new Set<string>(Array.isArray(saved.expanded) ? saved.expanded.map(String) : []),
-  irq: typeof saved.irq === 'string' ? saved.irq : (null as string | null),
-  focusNode: null as string | null,
-  graph: null as VisGraph | null,
-  signature: '',
-  positions: new Map<string, Box>(),
-  bounds: { w: 0, h: 0 },
-  view: { x: 0, y: 0, w: 0, h: 0 },
-  rendering: Promise.resolve(),
-  activeHop: -1,
-};
-
-const $ = <T extends HTMLElement | SVGElement>(id: string): T => document.getElementById(id) as unknown as T;
-const graphSvg = $<SVGSVGElement>('graph');
-const canvas = $<HTMLDivElement>('canvas');
 const empty = $<HTMLDivElement>('empty');
+const select = $<HTMLSelectElement>('irq-select');
+const focusButton = $<HTMLButtonElement>('focus-mode');
+const searchBox = $<HTMLInputElement>('search');
+const results = $<HTMLUListElement>('results');
+let stripHeight = 0;
+let engine = '';
 
-function el<K extends keyof SVGElementTagNameMap>(
-  tag: K,
-  attrs: Record<string, string | number> = {},
-  parent?: Element,
-): SVGElementTagNameMap[K] {
-  const e = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
-  if (parent) parent.appendChild(e);
-  return e;
-}
+// ---- the route and the side panel ---------------------------------------------------------------------
 
-function html<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  text?: string,
-  cls?: string,
-  parent?: Element,
-): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (text !== undefined) e.textContent = text;
-  if (cls) e.className = cls;
-  if (parent) parent.appendChild(e);
-  return e;
-}
-
-function save(): void {
-  vscode.setState({ expanded: [...state.expanded], irq: state.irq } satisfies SavedState);
-}
-
-function banner(text: string | null): void {
-  const b = $<HTMLDivElement>('banner');
-  b.textContent = text ?? '';
-  b.classList.toggle('shown', !!text);
-}
-
-// ---- text measuring (canvas 2D, the same font the SVG uses) ------------------------------------------
-
-const measureCtx = document.createElement('canvas').getContext('2d');
-const fontFamily = getComputedStyle(document.body).fontFamily || 'sans-serif';
-const widthCache = new Map<string, number>();
-function textWidth(s: string, size: number, bold: boolean): number {
-  const key = `${size}${bold ? 'b' : ''}:${s}`;
-  let w = widthCache.get(key);
-  if (w === undefined) {
-    if (measureCtx) {
-      measureCtx.font = `${bold ? '600 ' : ''}${size}px ${fontFamily}`;
-      w = measureCtx.measureText(s).width;
-    } else w = s.length * size * 0.6;
-    widthCache.set(key, w);
-  }
-  return w;
-}
-
-const NODE_H = 40;
-function nodeWidth(n: VisNode): number {
-  return Math.ceil(Math.max(textWidth(n.label, 12, true), textWidth(n.detail, 11, false), 60) + 28);
-}
-
-// ---- layout ------------------------------------------------------------------------------------------
-
-function signatureOf(g: VisGraph): string {
-  const parts: string[] = [];
-  for (const n of g.nodes) parts.push(`${n.id}\u0001${n.label}\u0001${n.detail}`);
-  for (const e of g.edges) parts.push(`${e.from}\u0002${e.to}`);
-  return parts.join('\u0003');
-}
-
-/** Above this many drawn nodes, the linear tree layout replaces elk (elk's layered layout is superlinear). */
-const ELK_MAX_NODES = 600;
-/** The first view of a graph zooms out at most this much (text stays about readable). */
-const INITIAL_MAX_ZOOM_OUT = 3;
-
-async function layout(g: VisGraph): Promise<void> {
-  if (g.nodes.length > ELK_MAX_NODES) {
-    const widths = new Map(g.nodes.map((n) => [n.id, nodeWidth(n)]));
-    const p = treeLayout(g, (id) => widths.get(id) ?? 100, NODE_H);
-    state.positions = p.positions;
-    state.bounds = { w: p.width, h: p.height };
-    edgeRoutes.clear();
-    for (const [id, pts] of p.edges) edgeRoutes.set(id, pts);
-    return;
-  }
-  const big = g.nodes.length > 150;
-  const root: ElkNode = {
-    id: 'root',
-    layoutOptions: {
-      'elk.algorithm': 'layered',
-      'elk.direction': 'LEFT',
-      'elk.edgeRouting': 'ORTHOGONAL',
-      'elk.spacing.nodeNode': '16',
-      'elk.layered.spacing.nodeNodeBetweenLayers': '36',
-      'elk.spacing.componentComponent': '24',
-      'elk.layered.thoroughness': big ? '1' : '7',
-      'elk.layered.nodePlacement.strategy': big ? 'SIMPLE' : 'BRANDES_KOEPF',
-    },
-    children: g.nodes.map((n) => ({ id: n.id, width: nodeWidth(n), height: NODE_H })),
-    edges: g.edges.map((e): ElkExtendedEdge => ({ id: e.id, sources: [e.from], targets: [e.to] })),
-  };
-  const out = await elk.layout(root);
-  state.positions.clear();
-  for (const c of out.children ?? [])
-    state.positions.set(c.id, { x: c.x ?? 0, y: c.y ?? 0, w: c.width ?? 0, h: c.height ?? 0 });
-  state.bounds = { w: out.width ?? 0, h: out.height ?? 0 };
-  edgeRoutes.clear();
-  for (const e of out.edges ?? []) {
-    const pts: [number, number][] = [];
-    for (const s of e.sections ?? []) {
-      pts.push([s.startPoint.x, s.startPoint.y]);
-      for (const b of s.bendPoints ?? []) pts.push([b.x, b.y]);
-      pts.push([s.endPoint.x, s.endPoint.y]);
-    }
-    edgeRoutes.set(e.id, pts);
-  }
-}
-const edgeRoutes = new Map<string, [number, number][]>();
-
-// ---- rendering -----------------------------------------------------------------------------------------
-
-const nodeEls = new Map<string, SVGGElement>();
-const edgeEls = new Map<string, SVGGElement>();
-let content: SVGGElement | null = null;
-
-function renderGraph(g: VisGraph): void {
-  while (graphSvg.firstChild) graphSvg.removeChild(graphSvg.firstChild);
-  nodeEls.clear();
-  edgeEls.clear();
-  const defs = el('defs', {}, graphSvg);
-  const marker = el(
-    'marker',
-    {
-      id: 'arrow',
-      viewBox: '0 0 10 10',
-      refX: 9,
-      refY: 5,
-      markerWidth: 8,
-      markerHeight: 8,
-      markerUnits: 'userSpaceOnUse',
-      orient: 'auto-start-reverse',
-    },
-    defs,
-  );
-  el('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: 'arrow' }, marker);
-  // built detached and attached once; tooltips (<title>) are made when the pointer first reaches an item
-  content = el('g', { class: 'content' });
-  const edgesG = el('g', { class: 'edges' }, content);
-  const nodesG = el('g', { class: 'nodes' }, content);
-  for (const e of g.edges) {
-    const pts = edgeRoutes.get(e.id);
-    if (!pts || pts.length < 2) continue;
-    const ge = el('g', { class: `edge type-${e.type}`, 'data-id': e.id }, edgesG);
-    el(
-      'path',
-      {
-        d: pts.map((p, i) => `${i ? 'L' : 'M'}${p[0].toFixed(1)} ${p[1].toFixed(1)}`).join(' '),
-        'marker-end': 'url(#arrow)',
-      },
-      ge,
-    );
-    edgeEls.set(e.id, ge);
-  }
-  for (const n of g.nodes) {
-    const p = state.positions.get(n.id);
-    if (!p) continue;
-    const cls = ['node', `style-${n.style}`];
-    if (n.implied) cls.push('implied');
-    const gn = el(
-      'g',
-      { class: cls.join(' '), 'data-id': n.id, transform: `translate(${p.x},${p.y})`, tabindex: 0 },
-      nodesG,
-    );
-    el('rect', { class: 'box', width: p.w, height: p.h, rx: n.style === 'device' ? 10 : 3 }, gn);
-    const label = el('text', { class: 'label', x: 10, y: 16 }, gn);
-    label.textContent = n.label;
-    const detail = el('text', { class: 'detail', x: 10, y: 31 }, gn);
-    detail.textContent = n.detail;
-
-    if (n.severity) {
-      const m = el('g', { class: `marker sev-${n.severity}`, transform: `translate(${p.w - 2},2)` }, gn);
-      el('circle', { r: 8 }, m);
-      const t = el('text', { x: 0, y: 3.5, 'text-anchor': 'middle' }, m);
-      t.textContent = n.problems.length > 9 ? '9+' : String(n.problems.length);
-    }
-    nodeEls.set(n.id, gn);
-  }
-  graphSvg.appendChild(content);
-}
-
-function tooltipOf(id: string): string | undefined {
-  const g = state.graph;
-  const n = g?.nodes.find((x) => x.id === id);
-  if (n)
-    return [
-      n.label,
-      n.detail,
-      ...n.problems.slice(0, 20).map((q) => `${q.severity} ${q.code}: ${q.message}`),
-      n.problems.length > 20 ? `… ${n.problems.length - 20} more problems` : '',
-    ]
-      .filter(Boolean)
-      .join('\n');
-  const e = g?.edges.find((x) => x.id === id);
-  if (e)
-    return `${e.from.replace(/^\w+:/, '')} → ${e.to.replace(/^\w+:/, '')} (${e.type}${e.irqs ? `, ${e.irqs} interrupt${e.irqs > 1 ? 's' : ''}` : ''})`;
-  return undefined;
-}
-
-graphSvg.addEventListener('pointerover', (ev) => {
-  const item = (ev.target as Element).closest('.node, .edge');
-  if (!item || item.querySelector(':scope > title')) return;
-  const text = tooltipOf(item.getAttribute('data-id') ?? '');
-  if (text === undefined) return;
-  const t = document.createElementNS(SVG, 'title');
-  t.textContent = text;
-  item.appendChild(t);
-});
-
-function setViewBox(): void {
-  const v = state.view;
-  graphSvg.setAttribute('viewBox', `${v.x} ${v.y} ${Math.max(v.w, 1)} ${Math.max(v.h, 1)}`);
-}
-
-/**
- * Fits the diagram into the canvas, never zooming in beyond 1:1. `maxOut` limits the zoom-out (the
- * first view of a huge graph shows its top-left part, readable, rather than all of it as dust).
- */
-function fit(maxOut = Infinity): void {
-  const pad = 20;
-  const w = state.bounds.w + 2 * pad;
-  const h = state.bounds.h + 2 * pad;
-  const cw = Math.max(canvas.clientWidth, 1);
-  const ch = Math.max(canvas.clientHeight, 1);
-  const scale = Math.min(Math.max(w / cw, h / ch, 1), maxOut);
-  if (w > cw * scale || h > ch * scale) {
-    state.view = { x: -pad, y: -pad, w: cw * scale, h: ch * scale };
-    setViewBox();
-    return;
-  }
-  state.view = {
-    x: -pad - (cw * scale - w) / 2,
-    y: -pad - (ch * scale - h) / 2,
-    w: cw * scale,
-    h: ch * scale,
-  };
-  setViewBox();
-}
-
-// ---- highlighting --------------------------------------------------------------------------------------
-
-function routeNodeIds(r: RouteInfo): string[] {
-  const g = state.graph;
-  if (!g) return [];
-  const ids: string[] = [];
-  const dev = `device:${deviceOf(r)}`;
-  const push = (id: string | undefined) => {
-    if (id && ids[ids.length - 1] !== id) ids.push(id);
-  };
-  push(g.shownAs.get(dev));
-  const names = r.hops.length ? r.hops.map((h) => h.domain) : r.path;
-  for (const d of names) push(g.shownAs.get(`domain:${d}`));
-  return ids;
-}
-
-function deviceOf(r: RouteInfo): string {
-  for (const d of state.routes?.devices ?? []) if (d.irqs.includes(r)) return d.device;
-  return '';
+function renderSide(): void {
+  const r = selectedRoute();
+  const dev = r ? deviceOf(r) : '';
+  renderRoutePanel(r, dev, (i) => {
+    state.activeHop = i;
+    applyHighlight();
+  });
+  renderCpus(r, (irq) => chooseIrq(irq));
+  stripHeight = renderStrip(r, dev);
+  focusButton.disabled = !r;
+  focusButton.setAttribute('aria-pressed', String(state.focusMode && !!r));
 }
 
 function applyHighlight(): void {
-  for (const e of graphSvg.querySelectorAll('.on-route, .focused, .hop-active'))
-    e.classList.remove('on-route', 'focused', 'hop-active');
-  for (const e of graphSvg.querySelectorAll('.hopnum')) e.remove();
-  if (state.focusNode) nodeEls.get(state.graph?.shownAs.get(state.focusNode) ?? '')?.classList.add('focused');
-  const r = state.irq ? findRoute(state.routes, state.irq) : undefined;
-  renderRoutePanel(r);
-  renderCpus(r);
-  if (!r || !state.graph) return;
-  const ids = routeNodeIds(r);
-  const onPath = new Set<string>();
-  for (let i = 0; i + 1 < ids.length; i++) onPath.add(`${ids[i]}\u0000${ids[i + 1]}`);
-  for (const e of state.graph.edges)
-    if (onPath.has(`${e.from}\u0000${e.to}`)) edgeEls.get(e.id)?.classList.add('on-route');
-  // hop numbers: the device is 0, the endpoint domain 1, ... the root last
-  const hopIds = r.hops.map((h) => state.graph!.shownAs.get(`domain:${h.domain}`));
-  ids.forEach((id) => nodeEls.get(id)?.classList.add('on-route'));
-  hopIds.forEach((id, i) => {
-    const g = id ? nodeEls.get(id) : undefined;
-    const p = id ? state.positions.get(id) : undefined;
-    if (!g || !p) return;
-    if (i === state.activeHop) g.classList.add('hop-active');
-    const b = el('g', { class: 'hopnum', transform: `translate(${-4},${p.h / 2})` }, g);
-    el('circle', { r: 8 }, b);
-    const t = el('text', { x: 0, y: 3.5, 'text-anchor': 'middle' }, b);
-    t.textContent = String(i + 1);
-  });
+  highlight();
+  renderSide();
 }
 
-function reveal(m: WebviewMessage): void {
-  vscode.postMessage(m);
+/** Zooms to the selected route's nodes, below the focus strip. */
+function zoomToRoute(): void {
+  const r = selectedRoute();
+  if (!r) return;
+  const box = boxOf(routeNodeIds(r, deviceOf(r)));
+  if (box) zoomToBox(box, 1, state.focusMode ? stripHeight + 16 : 0);
 }
 
-function renderRoutePanel(r: RouteInfo | undefined): void {
-  const sec = $<HTMLElement>('route');
-  sec.replaceChildren();
-  html('h2', 'Route', undefined, sec);
-  if (!r) {
-    html(
-      'div',
-      state.irq ? `${state.irq}: no route computed` : 'Choose an interrupt, or put the cursor on an irq.',
-      'muted',
-      sec,
-    );
+/** The user chose an interrupt in the page: the host records it for this document. */
+function chooseIrq(irq: string | null): void {
+  state.irq = irq;
+  state.note = null;
+  state.activeHop = -1;
+  select.value = irq && findRoute(state.routes, irq) ? irq : '';
+  save();
+  refocus(true);
+  post({ type: 'select', irq });
+}
+
+/** After the route or the focus mode changed: draw again if the clusters change, else highlight. */
+function refocus(zoom: boolean): void {
+  if (state.diagram && focusNeedsLayout()) {
+    focusLayout = zoom;
+    queue(render);
     return;
   }
-  const head = html('div', undefined, undefined, sec);
-  const a = html('a', r.irq, 'irq-link', head);
-  a.href = '#';
-  a.addEventListener('click', (ev) => {
-    ev.preventDefault();
-    reveal({ type: 'reveal', target: 'irq', id: r.irq });
-  });
-  const ol = html('ol', undefined, undefined, sec);
-  r.hops.forEach((h, i) => {
-    const li = html('li', undefined, i === state.activeHop ? 'active' : undefined, ol);
-    html('span', h.domain, 'hop-domain', li);
-    li.appendChild(document.createTextNode(' '));
-    html('span', hopText(h), 'hop-resource', li);
-    li.title = 'Reveal this domain’s declaration';
-    li.addEventListener('click', () => {
-      state.activeHop = i;
-      applyHighlight();
-      reveal({ type: 'reveal', target: 'hop', irq: r.irq, index: i });
-    });
-  });
-  // after the hops: the path (when no hop was computed), the placement, the message, the failure
-  for (const l of routeLines(r).slice(r.hops.length)) {
-    const cls = l.startsWith('message')
-      ? 'message'
-      : r.failure && l.startsWith(r.failure.code)
-        ? 'failure'
-        : 'placement';
-    html('div', l, cls, sec);
-  }
+  applyHighlight();
+  if (zoom && state.focusMode) zoomToRoute();
 }
-
-function renderProblems(n: VisNode | undefined): void {
-  const sec = $<HTMLElement>('problems');
-  sec.replaceChildren();
-  if (!n || n.problems.length === 0) return;
-  html('h2', `Problems: ${n.label}`, undefined, sec);
-  const ul = html('ul', undefined, undefined, sec);
-  for (const p of n.problems.slice(0, 50)) html('li', `${p.code}: ${p.message}`, `sev-${p.severity}`, ul);
-}
-
-function renderCpus(r: RouteInfo | undefined): void {
-  const sec = $<HTMLElement>('cpus');
-  sec.replaceChildren();
-  const cpus: CpuUsage[] = state.diagram?.cpus ?? [];
-  if (cpus.length === 0) return;
-  const x86 = state.diagram?.nodes.some((n) => n.kind === 'vector') ?? false;
-  html('h2', x86 ? 'Vectors per CPU: used / available' : 'Interrupts per CPU', undefined, sec);
-  const room = Math.max(120, (sec.clientWidth || 300) - 8);
-  const barW = Math.max(3, Math.min(18, Math.floor(room / cpus.length) - 2));
-  const H = 90;
-  const max = Math.max(1, ...cpus.map((c) => c.used + (x86 ? c.available : 0)));
-  const width = cpus.length * (barW + 2) + 4;
-  const s = el('svg', { width, height: H + 18, role: 'img', 'aria-label': 'per-CPU vector usage' });
-  sec.appendChild(s);
-  cpus.forEach((c, i) => {
-    const x = 2 + i * (barW + 2);
-    const total = c.used + (x86 ? c.available : 0);
-    const hAll = (total / max) * H;
-    const hUsed = (c.used / max) * H;
-    const exhausted = x86 && c.available === 0;
-    const g = el('g', {}, s);
-    if (x86)
-      el('rect', { class: 'avail', x, y: H - hAll, width: barW, height: Math.max(hAll - hUsed, 0) }, g);
-    el(
-      'rect',
-      {
-        class: exhausted ? 'used exhausted' : 'used',
-        x,
-        y: H - hUsed,
-        width: barW,
-        height: Math.max(hUsed, exhausted || c.used > 0 ? 2 : 0),
-      },
-      g,
-    );
-    if (r && r.cpu === c.cpu)
-      el('rect', { class: 'route-cpu', x: x - 1, y: 0, width: barW + 2, height: H }, g);
-    const t = el('title', {}, g);
-    t.textContent =
-      `CPU ${c.cpu} (APIC ID ${c.apic_id}): ${c.used} used` +
-      (x86
-        ? `, ${c.available} available, ${c.managed} managed reserved, ${c.managed_allocated} managed allocated`
-        : '') +
-      (exhausted ? ' — exhausted' : '') +
-      (c.vectors.length
-        ? `\nvectors: ${c.vectors.slice(0, 40).map(hex).join(' ')}${c.vectors.length > 40 ? ' …' : ''}`
-        : '');
-    const every = Math.ceil(cpus.length / 16);
-    if (i % every === 0) {
-      const lt = el('text', { x: x + barW / 2, y: H + 12, 'text-anchor': 'middle' }, s);
-      lt.textContent = String(c.cpu);
-    }
-  });
-  const busiest = cpus.reduce((a, c) => (c.used > a.used ? c : a), cpus[0]);
-  const used = cpus.reduce((k, c) => k + c.used, 0);
-  html(
-    'div',
-    `${used} used on ${cpus.length} CPUs; busiest CPU ${busiest.cpu}: ${busiest.used} used` +
-      (x86 ? `, ${busiest.available} available` : ''),
-    'muted',
-    sec,
-  );
-  const exhausted = cpus.filter((c) => x86 && c.available === 0).map((c) => c.cpu);
-  if (exhausted.length) html('div', `Exhausted: CPU ${exhausted.join(', ')}`, 'failure', sec);
-}
+let focusLayout = false;
 
 function fillIrqSelect(): void {
-  const sel = $<HTMLSelectElement>('irq-select');
-  sel.replaceChildren();
-  const none = html('option', '(none)', undefined, sel);
+  const frag = document.createDocumentFragment();
+  const none = html('option', '(none)');
   none.value = '';
+  frag.appendChild(none);
   for (const d of state.routes?.devices ?? []) {
     if (d.irqs.length === 0) continue;
-    const og = html('optgroup', undefined, undefined, sel);
+    const og = html('optgroup');
     og.label = d.device;
     for (const i of d.irqs) {
       const o = html('option', i.irq, undefined, og);
       o.value = i.irq;
     }
+    frag.appendChild(og);
   }
-  sel.value = state.irq && findRoute(state.routes, state.irq) ? state.irq : '';
+  select.replaceChildren(frag);
+  select.value = state.irq && findRoute(state.routes, state.irq) ? state.irq : '';
 }
 
 // ---- the model -----------------------------------------------------------------------------------------
+
+function signatureOf(g: VisGraph): string {
+  const parts: string[] = [];
+  for (const n of g.nodes) parts.push(`${n.id}\u0001${n.label}\u0001${n.detail}\u0001${n.severity ?? ''}`);
+  for (const e of g.edges) parts.push(`${e.from}\u0002${e.to}\u0002${e.type}`);
+  return parts.join('\u0003');
+}
+
+/** Keeps a node where it is on screen across a new layout (set before expanding or folding). */
+let anchor: { id: string; dx: number; dy: number } | null = null;
+/** A node to bring into view and mark after the next render (a search result inside a cluster). */
+let reveal: string | null = null;
+
+/** In focus mode the selected route's device and domains come out of their clusters. */
+function focusKeep(): Set<string> {
+  const r = state.focusMode ? selectedRoute() : undefined;
+  if (!r) return new Set();
+  const ids = new Set([`device:${deviceOf(r)}`]);
+  for (const d of r.hops.length ? r.hops.map((h) => h.domain) : r.path) ids.add(`domain:${d}`);
+  return ids;
+}
+
+/** Whether the drawn graph must change for the focus (a route in focus mode inside a cluster). */
+function focusNeedsLayout(): boolean {
+  const g = state.graph;
+  if (!g) return false;
+  for (const id of focusKeep()) if ((g.shownAs.get(id) ?? id) !== id) return true;
+  // leaving focus mode (or another route): nodes kept out of a cluster fold back in
+  return (
+    visibleGraph(state.diagram!, state.clusterAbove, state.expanded, focusKeep()).nodes.length !==
+    g.nodes.length
+  );
+}
 
 async function render(): Promise<void> {
   const d = state.diagram;
   if (!d) return;
   const t0 = performance.now();
-  const g = visibleGraph(d, state.maxDomains, state.expanded);
+  const g = visibleGraph(d, state.clusterAbove, state.expanded, focusKeep());
   const sig = signatureOf(g);
   let layoutMs = 0;
   const relayout = sig !== state.signature;
   if (relayout) {
-    await layout(g);
+    const res = await layoutGraph(g);
+    if (d !== state.diagram) return; // a newer model is queued behind this one
+    state.positions = res.positions;
+    state.edgeRoutes = res.edges;
+    state.bounds = { w: res.width, h: res.height };
+    engine = res.engine;
     layoutMs = performance.now() - t0;
   }
   const t1 = performance.now();
   state.graph = g;
   state.signature = sig;
-  renderGraph(g);
-  if (relayout) fit(INITIAL_MAX_ZOOM_OUT);
+  if (relayout) renderGraph(g);
+  if (state.freshView) {
+    state.freshView = false;
+    const v = state.doc ? saved.viewByDoc[state.doc] : undefined;
+    if (v && Number.isFinite(v.cx) && Number.isFinite(v.cy) && Number.isFinite(v.k)) setView(v);
+    else {
+      const r = selectedRoute();
+      initialView(r ? routeNodeIds(r, deviceOf(r)) : []);
+    }
+  } else if (relayout && anchor) {
+    const p = state.positions.get(anchor.id);
+    if (p) setView({ cx: p.x - anchor.dx, cy: p.y - anchor.dy, k: state.view.k });
+  } else setView(state.view);
+  const anchorUsed = anchor !== null;
+  anchor = null;
   fillIrqSelect();
   applyHighlight();
+  if (reveal) {
+    const id = g.shownAs.get(reveal) ?? reveal;
+    centerOn(id);
+    markFound(id);
+    reveal = null;
+  } else if (relayout && state.focusMode && selectedRoute() && (focusLayout || !anchorUsed)) zoomToRoute();
+  focusLayout = false;
   empty.textContent = g.nodes.length === 0 ? 'No domains in this topology yet.' : '';
   const domains = d.nodes.filter((n) => n.type === 'domain').length;
+  const clusters = g.nodes.filter((n) => n.style === 'group').length;
+  const irqs = (state.routes?.devices ?? []).reduce((k, x) => k + x.irqs.length, 0);
   $<HTMLSpanElement>('stats').textContent =
-    `${domains} domains · ${d.nodes.length - domains} devices` +
-    (g.collapsed ? ` · ${g.collapsed} folded into groups` : '');
+    `${domains} domains · ${d.nodes.length - domains} devices · ${irqs} interrupts` +
+    (clusters ? ` · ${g.collapsed} in ${clusters} cluster${clusters > 1 ? 's' : ''}` : '');
+  $<HTMLSpanElement>('stats').title = `layout: ${engine}`;
   // wait for the browser to lay the SVG out before calling it rendered
   await new Promise<void>((res) => requestAnimationFrame(() => res()));
-  vscode.postMessage({
+  post({
     type: 'rendered',
     nodes: g.nodes.length,
     edges: g.edges.length,
@@ -527,19 +207,38 @@ async function render(): Promise<void> {
   });
 }
 
-function queueRender(): void {
-  state.rendering = state.rendering.then(render).catch((e: unknown) => {
-    vscode.postMessage({ type: 'error', message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
-  });
+function queue(f: () => unknown): void {
+  state.rendering = state.rendering.then(f).catch(reportError);
+}
+
+function clearAll(reason: string): void {
+  state.doc = null;
+  state.diagram = null;
+  state.routes = null;
+  state.graph = null;
+  state.signature = '';
+  state.irq = null;
+  state.note = null;
+  state.cpu = null;
+  state.focusNode = null;
+  state.freshView = true;
+  while (graphSvg.firstChild) graphSvg.removeChild(graphSvg.firstChild);
+  fillIrqSelect();
+  renderSide();
+  renderProblems(undefined);
+  $<HTMLSpanElement>('stats').textContent = '';
+  empty.textContent = reason;
+  banner(null);
 }
 
 function onHost(m: HostMessage): void {
   switch (m.type) {
     case 'model': {
+      const docChanged = m.doc !== state.doc;
       state.title = m.title;
       $<HTMLSpanElement>('title').textContent = m.title;
-      state.maxDomains = m.maxDomains;
-      if (m.diagram.syntaxErrors > 0 && state.diagram) {
+      state.clusterAbove = m.clusterAbove;
+      if (!docChanged && m.diagram.syntaxErrors > 0 && state.diagram) {
         banner(
           `${m.title} has ${m.diagram.syntaxErrors} syntax error${m.diagram.syntaxErrors > 1 ? 's' : ''}: showing the last good picture.`,
         );
@@ -552,39 +251,48 @@ function onHost(m: HostMessage): void {
             ? null
             : 'Not simulated (no arch or CPUs given): no placements to show.',
       );
+      if (docChanged) {
+        // nothing of the previous document stays: its route, its CPU, its clusters, its view
+        state.doc = m.doc;
+        state.expanded = new Set((saved.expandedByDoc[m.doc] ?? []).map(String));
+        state.cpu = null;
+        state.freshView = true;
+        state.signature = '';
+        renderProblems(undefined);
+        markFound(null);
+      }
+      state.irq = m.irq;
+      state.note = m.note;
+      state.focusNode = m.node;
+      state.activeHop = -1;
       state.diagram = m.diagram;
       state.routes = m.routes;
-      queueRender();
+      save();
+      queue(render);
       return;
     }
     case 'stale':
       banner(m.reason);
       return;
-    case 'focus':
+    case 'closed':
+      queue(() => clearAll(m.reason));
+      return;
+    case 'focus': {
+      if (m.doc !== state.doc) return;
+      const changed = m.irq !== state.irq;
       state.focusNode = m.node;
-      if (m.irq) {
-        state.irq = m.irq;
-        state.activeHop = -1;
-        $<HTMLSelectElement>('irq-select').value = m.irq;
-        save();
-      }
-      state.rendering = state.rendering.then(() => applyHighlight());
+      state.irq = m.irq;
+      state.note = m.note;
+      if (changed) state.activeHop = -1;
+      save();
+      queue(() => {
+        select.value = state.irq && findRoute(state.routes, state.irq) ? state.irq : '';
+        refocus(changed);
+      });
       return;
-    case 'showIrqs':
-      if (m.irqs.length) {
-        state.irq = m.irqs[0];
-        state.activeHop = -1;
-        save();
-        state.rendering = state.rendering.then(() => {
-          $<HTMLSelectElement>('irq-select').value = state.irq ?? '';
-          applyHighlight();
-        });
-      }
-      return;
+    }
     case 'requestSvg':
-      state.rendering = state.rendering.then(() =>
-        vscode.postMessage({ type: 'exportSvg', svg: exportSvg() }),
-      );
+      queue(() => post({ type: 'exportSvg', svg: exportSvg() }));
       return;
   }
 }
@@ -600,6 +308,7 @@ const STYLE_PROPS = [
   'font-family',
   'font-size',
   'font-weight',
+  'display',
 ];
 
 /** The diagram as a standalone SVG: theme colours resolved into attributes, the whole graph in view. */
@@ -615,15 +324,19 @@ function exportSvg(): string {
       if (v) d.setAttribute(p, v);
     }
   });
+  // the export shows every name (the landmarks are for zoomed-out screens)
+  for (const t of clone.querySelectorAll('.landmarks')) t.remove();
+  for (const t of clone.querySelectorAll('text'))
+    if (t.getAttribute('display') === 'none') t.removeAttribute('display');
   const pad = 20;
-  clone.setAttribute('xmlns', SVG);
+  const SVGNS = 'http://www.w3.org/2000/svg';
+  clone.setAttribute('xmlns', SVGNS);
   clone.setAttribute('viewBox', `${-pad} ${-pad} ${state.bounds.w + 2 * pad} ${state.bounds.h + 2 * pad}`);
   clone.setAttribute('width', String(Math.ceil(state.bounds.w + 2 * pad)));
   clone.setAttribute('height', String(Math.ceil(state.bounds.h + 2 * pad)));
   const bg = getComputedStyle(document.body).backgroundColor;
-  const rect = document.createElementNS(SVG, 'rect');
-  for (const [k, v] of Object.entries({ x: -pad, y: -pad, width: '100%', height: '100%', fill: bg }))
-    rect.setAttribute(k, String(v));
+  const rect = document.createElementNS(SVGNS, 'rect');
+  for (const [k, v] of Object.entries({ x: -pad, y: -pad, fill: bg })) rect.setAttribute(k, String(v));
   rect.setAttribute('width', String(state.bounds.w + 2 * pad));
   rect.setAttribute('height', String(state.bounds.h + 2 * pad));
   clone.insertBefore(rect, clone.firstChild);
@@ -632,87 +345,193 @@ function exportSvg(): string {
 
 // ---- input ---------------------------------------------------------------------------------------------
 
+function expandCluster(gid: string): void {
+  const g = state.graph?.nodes.find((n) => n.id === gid);
+  const parent = g?.members?.parent;
+  const p = parent ? state.positions.get(parent) : undefined;
+  if (parent && p) anchor = { id: parent, dx: p.x - state.view.cx, dy: p.y - state.view.cy };
+  state.expanded.add(gid);
+  save();
+  queue(render);
+}
+
 graphSvg.addEventListener('click', (ev) => {
   if (dragMoved) return;
   const g = (ev.target as Element).closest('.node');
   const id = g?.getAttribute('data-id');
   if (!id) return;
   if (id.startsWith('group:')) {
-    state.expanded.add(id);
-    save();
-    queueRender();
+    expandCluster(id);
     return;
   }
   state.focusNode = id;
+  markFound(null);
   applyHighlight();
   renderProblems(state.graph?.nodes.find((n) => n.id === id));
-  reveal({ type: 'reveal', target: 'node', id });
+  post({ type: 'reveal', target: 'node', id });
 });
 
 graphSvg.addEventListener('keydown', (ev) => {
   if (ev.key !== 'Enter' && ev.key !== ' ') return;
   const id = (ev.target as Element).closest('.node')?.getAttribute('data-id');
-  if (id && !id.startsWith('group:')) reveal({ type: 'reveal', target: 'node', id });
+  if (!id) return;
+  if (id.startsWith('group:')) expandCluster(id);
+  else post({ type: 'reveal', target: 'node', id });
 });
 
-$<HTMLSelectElement>('irq-select').addEventListener('change', (ev) => {
-  const v = (ev.target as HTMLSelectElement).value;
-  state.irq = v || null;
-  state.activeHop = -1;
+select.addEventListener('change', () => chooseIrq(select.value || null));
+$<HTMLButtonElement>('pick').addEventListener('click', () => post({ type: 'pick' }));
+focusButton.addEventListener('click', () => {
+  state.focusMode = !state.focusMode;
   save();
-  applyHighlight();
-  if (v) reveal({ type: 'reveal', target: 'irq', id: v });
+  refocus(state.focusMode);
 });
-
 $<HTMLButtonElement>('fit').addEventListener('click', () => fit());
-$<HTMLButtonElement>('export').addEventListener('click', () =>
-  vscode.postMessage({ type: 'exportSvg', svg: exportSvg() }),
-);
+$<HTMLButtonElement>('zoom-in').addEventListener('click', () => zoomBy(1));
+$<HTMLButtonElement>('zoom-out').addEventListener('click', () => zoomBy(-1));
+$<HTMLButtonElement>('zoom-reset').addEventListener('click', () => zoomTo(1));
+$<HTMLButtonElement>('collapse').addEventListener('click', () => {
+  if (state.expanded.size === 0) return;
+  state.expanded.clear();
+  save();
+  queue(render);
+});
+$<HTMLButtonElement>('export').addEventListener('click', () => post({ type: 'exportSvg', svg: exportSvg() }));
 
-let drag: { x: number; y: number; vx: number; vy: number } | null = null;
-let dragMoved = false;
-canvas.addEventListener('pointerdown', (ev) => {
-  if (ev.button !== 0) return;
-  drag = { x: ev.clientX, y: ev.clientY, vx: state.view.x, vy: state.view.y };
-  dragMoved = false;
+let saveTimer: ReturnType<typeof setTimeout> | undefined;
+onZoomChange((k) => {
+  $<HTMLSpanElement>('zoom-level').textContent = `${Math.round(k * 100)}%`;
+  if (saveTimer) clearTimeout(saveTimer);
+  saveTimer = setTimeout(save, 300);
 });
-window.addEventListener('pointermove', (ev) => {
-  if (!drag) return;
-  const dx = ev.clientX - drag.x;
-  const dy = ev.clientY - drag.y;
-  if (!dragMoved && Math.abs(dx) + Math.abs(dy) < 4) return;
-  dragMoved = true;
-  canvas.classList.add('dragging');
-  const k = state.view.w / Math.max(canvas.clientWidth, 1);
-  state.view.x = drag.vx - dx * k;
-  state.view.y = drag.vy - dy * k;
-  setViewBox();
-});
-window.addEventListener('pointerup', () => {
-  drag = null;
-  canvas.classList.remove('dragging');
-  // the click that ends a drag is not a click on a node
-  setTimeout(() => (dragMoved = false), 0);
-});
-canvas.addEventListener(
-  'wheel',
-  (ev) => {
-    ev.preventDefault();
-    const r = canvas.getBoundingClientRect();
-    const k = Math.exp(ev.deltaY * 0.0015);
+
+document.addEventListener('keydown', (ev) => {
+  const t = ev.target as HTMLElement;
+  if (t.closest('input, select, textarea')) return;
+  if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
+  const k = ev.key;
+  if (k === '+' || k === '=') zoomBy(1);
+  else if (k === '-') zoomBy(-1);
+  else if (k === '0') zoomTo(1);
+  else if (k === 'f' || k === 'F') fit();
+  else if (k === 'Escape' && state.focusMode) {
+    state.focusMode = false;
+    save();
+    refocus(false);
+  } else if (k.startsWith('Arrow')) {
+    const step = 80 / state.view.k;
     const v = state.view;
-    const px = v.x + ((ev.clientX - r.left) / r.width) * v.w;
-    const py = v.y + ((ev.clientY - r.top) / r.height) * v.h;
-    state.view = { x: px - (px - v.x) * k, y: py - (py - v.y) * k, w: v.w * k, h: v.h * k };
-    setViewBox();
-  },
-  { passive: false },
-);
-window.addEventListener('resize', () => {
-  if (state.graph) {
-    fit(INITIAL_MAX_ZOOM_OUT);
-    applyHighlight();
+    setView({
+      ...v,
+      cx: v.cx + (k === 'ArrowLeft' ? -step : k === 'ArrowRight' ? step : 0),
+      cy: v.cy + (k === 'ArrowUp' ? -step : k === 'ArrowDown' ? step : 0),
+    });
+  } else return;
+  ev.preventDefault();
+});
+
+// search: domains and devices by name, interrupts by id, CPU, IRTE, vector
+interface Result {
+  kind: 'node' | 'route';
+  id: string;
+  text: string;
+  detail: string;
+}
+let found: Result[] = [];
+let active = 0;
+
+function showResults(): void {
+  results.replaceChildren();
+  found.forEach((r, i) => {
+    const li = html('li', r.text, i === active ? 'active' : undefined, results);
+    li.setAttribute('role', 'option');
+    li.dataset.index = String(i);
+    html('span', r.detail, 'kind', li);
+  });
+  if (found.length === 0 && searchBox.value.trim()) html('li', 'Nothing matches.', 'muted', results);
+  results.classList.toggle('shown', searchBox.value.trim() !== '');
+}
+
+function runSearch(): void {
+  const q = searchBox.value;
+  found = [];
+  active = 0;
+  if (q.trim()) {
+    const routes = searchRoutes(state.routes, q, 20);
+    const exact = routes.matches.filter((m) => m.route.irq.toLowerCase() === q.trim().toLowerCase());
+    const nodes = searchNodes(state.diagram, q, 12);
+    const asRoute = (m: (typeof routes.matches)[number]): Result => ({
+      kind: 'route',
+      id: m.route.irq,
+      text: m.route.irq,
+      detail: placementText(m.route) || 'interrupt',
+    });
+    found = [
+      ...exact.map(asRoute),
+      ...nodes.map((n): Result => ({ kind: 'node', id: n.id, text: n.label, detail: n.detail })),
+      ...routes.matches.filter((m) => !exact.includes(m)).map(asRoute),
+    ];
+    if (routes.total > routes.matches.length)
+      found.push({
+        kind: 'route',
+        id: '',
+        text: `… ${routes.total - routes.matches.length} more interrupts`,
+        detail: 'refine the search',
+      });
   }
+  showResults();
+}
+
+function pickResult(i: number): void {
+  const r = found[i];
+  if (!r || !r.id) return;
+  results.classList.remove('shown');
+  if (r.kind === 'route') {
+    chooseIrq(r.id);
+    zoomToRoute();
+    return;
+  }
+  const shown = state.graph?.shownAs.get(r.id);
+  if (shown && shown !== r.id && shown.startsWith('group:')) {
+    // inside a cluster: open it, then show the node
+    reveal = r.id;
+    expandCluster(shown);
+    return;
+  }
+  const id = shown ?? r.id;
+  centerOn(id);
+  markFound(id);
+  state.focusNode = r.id;
+  applyHighlight();
+  renderProblems(state.graph?.nodes.find((n) => n.id === id));
+}
+
+searchBox.addEventListener('input', runSearch);
+searchBox.addEventListener('focus', () => {
+  if (searchBox.value.trim()) runSearch();
+});
+searchBox.addEventListener('keydown', (ev) => {
+  if (ev.key === 'ArrowDown' || ev.key === 'ArrowUp') {
+    if (found.length) active = (active + (ev.key === 'ArrowDown' ? 1 : found.length - 1)) % found.length;
+    showResults();
+    ev.preventDefault();
+  } else if (ev.key === 'Enter') {
+    pickResult(active);
+    ev.preventDefault();
+  } else if (ev.key === 'Escape') {
+    results.classList.remove('shown');
+  }
+});
+results.addEventListener('mousedown', (ev) => {
+  const li = (ev.target as Element).closest('li');
+  if (!li?.dataset.index) return;
+  ev.preventDefault();
+  pickResult(Number(li.dataset.index));
+});
+searchBox.addEventListener('blur', () => setTimeout(() => results.classList.remove('shown'), 150));
+
+window.addEventListener('resize', () => {
+  if (state.graph) setView(state.view);
 });
 
 window.addEventListener('message', (ev: MessageEvent) => {
@@ -721,8 +540,8 @@ window.addEventListener('message', (ev: MessageEvent) => {
   try {
     onHost(m);
   } catch (e) {
-    vscode.postMessage({ type: 'error', message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+    reportError(e);
   }
 });
 
-vscode.postMessage({ type: 'ready' });
+post({ type: 'ready' });

@@ -1,128 +1,101 @@
 // `irqtopo/import`: the VS Code commands "Import from This Machine" and "Import from Files…" run the
-// importer here, in the server process, through the same code as `irqtopo import` (server/src/cli/import.ts):
-// the importer is already bundled in the server, the server runs where the files are (also in remote
-// windows), and the result comes back typed over the protocol.
+// importer here, in the server process, through the same typed path as `irqtopo import`
+// (server/src/machine/run.ts: the shared collector, then the pure importer): the server runs where
+// the files are (also in remote windows), and the result comes back typed over the protocol, with
+// every problem as data (file, line, column) for the Problems panel. The request can be cancelled
+// ($/cancelRequest stops the collector at its next file), and reports progress when the client
+// gives a work-done token.
 import {
   LSPErrorCodes,
   ResponseError,
   type Connection,
   type WorkDoneProgressReporter,
 } from 'vscode-languageserver';
-import { importCommand, nodeImportIO, type ImportIO } from '../cli/import';
-import { ImportRequest, type ImportParams, type ImportResultPayload } from '../protocol';
+import { runImport as run, type ImportRequestData } from '../machine/run';
+import type { Progress } from '../machine/collect';
+import { ImportRequest, type ImportResultPayload } from '../protocol';
 import type { Config } from './config';
 
-/** Validates the parameters (they come from another process): a list of absolute paths and two options. */
-export function importArgs(p: unknown): string[] | string {
+/** Validates the parameters (they come from another process): a list of absolute paths and the options. */
+export function importRequest(p: unknown): ImportRequestData | string {
   if (typeof p !== 'object' || p === null) return 'irqtopo/import: the parameters must be an object';
-  const { paths, kernel, arch } = p as Partial<Record<keyof ImportParams, unknown>>;
-  if (!Array.isArray(paths) || paths.some((x) => typeof x !== 'string' || x === ''))
+  const { paths, kernel, arch, v2 } = p as Record<string, unknown>;
+  if (
+    !Array.isArray(paths) ||
+    paths.length > 10_000 ||
+    paths.some((x) => typeof x !== 'string' || x === '' || x.length > 4096)
+  )
     return 'irqtopo/import: paths must be a list of file or folder paths';
-  const args: string[] = [];
-  if (kernel !== undefined) {
-    if (typeof kernel !== 'string') return 'irqtopo/import: kernel must be a string such as 6.8';
-    args.push('--kernel', kernel);
-  }
-  if (arch !== undefined) {
-    if (typeof arch !== 'string') return 'irqtopo/import: arch must be x86, arm64 or riscv';
-    args.push('--arch', arch);
-  }
-  // a relative path or one starting with '-' would be read as an option or against the server's cwd
-  for (const x of paths as string[]) {
+  if (kernel !== undefined && (typeof kernel !== 'string' || !/^\d{1,3}\.\d{1,3}/.test(kernel)))
+    return 'irqtopo/import: kernel must be a version such as 6.8';
+  if (arch !== undefined && arch !== 'x86' && arch !== 'arm64' && arch !== 'riscv')
+    return 'irqtopo/import: arch must be x86, arm64 or riscv';
+  if (v2 !== undefined && typeof v2 !== 'boolean') return 'irqtopo/import: v2 must be true or false';
+  // a relative path would be read against the server's working folder
+  for (const x of paths as string[])
     if (!x.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(x))
-      return `irqtopo/import: '${x}' is not an absolute path`;
-    args.push(x);
-  }
-  return args;
+      return `irqtopo/import: '${x.slice(0, 200)}' is not an absolute path`;
+  return { paths: paths as string[], kernel: kernel, arch: arch, v2: v2 };
 }
 
-/** Progress and cancellation for an import (the importer may take them too: `ImportIO & ImportHooks`). */
 export interface ImportHooks {
-  /** a line of progress: what is being read; a percentage when the total is known */
-  progress?(message: string, percentage?: number): void;
   signal?: AbortSignal;
+  onProgress?: (p: Progress) => void;
 }
-
-class Cancelled extends Error {}
 
 export async function runImport(p: unknown, hooks: ImportHooks = {}): Promise<ImportResultPayload> {
-  const args = importArgs(p);
-  if (typeof args === 'string') return { text: '', messages: [args], status: 2 };
-  const out: string[] = [];
-  const messages: string[] = [];
-  const base = await nodeImportIO({
-    out: (s) => out.push(s),
-    err: (s) => messages.push(...s.split('\n').filter((l) => l !== '')),
-  });
-  const check = () => {
-    if (hooks.signal?.aborted) throw new Cancelled('cancelled');
-  };
-  let files = 0;
-  // every read reports itself and stops a cancelled import (until the importer reports on its own)
-  const io: ImportIO & ImportHooks = {
-    ...base,
-    ...hooks,
-    readFile: async (path) => {
-      check();
-      hooks.progress?.(`reading ${path} (${++files} file${files === 1 ? '' : 's'})`);
-      const text = await base.readFile(path);
-      check();
-      return text;
-    },
-    readDir: async (path) => {
-      check();
-      return base.readDir(path);
-    },
-  };
-  let status: number;
+  const req = importRequest(p);
+  if (typeof req === 'string')
+    return {
+      text: '',
+      messages: [req],
+      status: 2,
+      problems: [{ file: '', line: 0, column: 1, severity: 'error', message: req }],
+    };
   try {
-    status = await importCommand(args, io);
+    const r = await run(req, hooks);
+    const text = r.text === '' || r.text.endsWith('\n') ? r.text : `${r.text}\n`;
+    return { text, messages: r.messages, status: r.status, problems: r.problems };
   } catch (e) {
-    if (e instanceof Cancelled) throw e;
-    messages.push(`irqtopo import: ${e instanceof Error ? e.message : String(e)}`);
-    status = 2;
+    const message = `irqtopo import: internal error: ${e instanceof Error ? e.message : String(e)}`;
+    return {
+      text: '',
+      messages: [message],
+      status: 2,
+      problems: [{ file: '', line: 0, column: 1, severity: 'error', message }],
+    };
   }
-  check();
-  const text = out.join('\n');
-  return {
-    text: text === '' || text.endsWith('\n') ? text : `${text}\n`,
-    messages,
-    status: status as 0 | 1 | 2,
-  };
 }
 
 /**
- * `irqtopo/import` with work-done progress (the client's token, or one the server creates when the
- * client supports it) and cancellation (`$/cancelRequest`, or the progress's cancel button).
+ * Registered by its type. Progress goes to the client's work-done token, or to one the server
+ * creates when the client supports server-initiated progress; a cancelled import (`$/cancelRequest`
+ * or the progress's cancel button) is answered with RequestCancelled.
  */
 export function registerImport(connection: Connection, config: Config): void {
   connection.onRequest(ImportRequest, async (p, token) => {
-    const controller = new AbortController();
-    const subs = [token.onCancellationRequested(() => controller.abort())];
-    let reporter: WorkDoneProgressReporter | undefined;
-    if (p && typeof p === 'object' && p.workDoneToken !== undefined)
-      reporter = connection.window.attachWorkDoneProgress(p.workDoneToken);
+    const abort = new AbortController();
+    const subs = [token.onCancellationRequested(() => abort.abort())];
+    const workDone = typeof p === 'object' && p !== null ? p.workDoneToken : undefined;
+    let progress: WorkDoneProgressReporter | undefined;
+    if (typeof workDone === 'string' || typeof workDone === 'number')
+      progress = connection.window.attachWorkDoneProgress(workDone);
     else if (config.workDoneProgress) {
       const created = await connection.window.createWorkDoneProgress();
-      subs.push(created.token.onCancellationRequested(() => controller.abort()));
-      reporter = created;
+      subs.push(created.token.onCancellationRequested(() => abort.abort()));
+      progress = created;
     }
-    reporter?.begin('irqtopo: importing', undefined, 'starting', true);
+    progress?.begin('irqtopo: importing', undefined, undefined, true);
     try {
-      return await runImport(p, {
-        signal: controller.signal,
-        progress: (message, percentage) =>
-          percentage === undefined ? reporter?.report(message) : reporter?.report(percentage, message),
+      const r = await runImport(p, {
+        signal: abort.signal,
+        onProgress: (x) => progress?.report(`${x.message} (${x.done} sources read)`),
       });
-    } catch (e) {
-      if (e instanceof Cancelled || controller.signal.aborted)
+      if (abort.signal.aborted)
         return new ResponseError(LSPErrorCodes.RequestCancelled, 'irqtopo/import cancelled');
-      return new ResponseError(
-        LSPErrorCodes.RequestFailed,
-        `irqtopo/import failed: ${e instanceof Error ? e.message : String(e)}`,
-      );
+      return r;
     } finally {
-      reporter?.done();
+      progress?.done();
       for (const s of subs) s.dispose();
     }
   });

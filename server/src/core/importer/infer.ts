@@ -139,20 +139,21 @@ export function inferEra(inputs: readonly ParsedInput[], arch: Arch | undefined)
         add('dbg-global', { below: v(6, 2), why: `global PCI/MSI domain ${name} (x86 before 6.2)`, src });
     }
     for (const m of input.matrices) {
-      if (m.system && (arch === 'x86' || arch === undefined)) {
-        if (m.system.includes(32))
-          add('v32', {
-            below: v(6, 6),
-            why: 'vector 32 is a system vector (IRQ_MOVE_CLEANUP_VECTOR, before 6.6)',
-            src: m.systemSrc,
-          });
-        else if (m.rows.some((r) => r.vectors.includes(32)))
-          add('v32', {
-            atLeast: v(6, 6),
-            why: 'vector 32 is allocated to a device (6.6+)',
-            src: m.rows.find((r) => r.vectors.includes(32))?.src,
-          });
-      }
+      if (!m.system || !(arch === 'x86' || arch === undefined)) continue;
+      if (m.system.includes(32))
+        add('v32', {
+          below: v(6, 6),
+          why: 'vector 32 is a system vector (IRQ_MOVE_CLEANUP_VECTOR, before 6.6)',
+          src: m.systemSrc,
+        });
+      else
+        add('v32', {
+          atLeast: v(6, 6),
+          why: 'vector 32 is not a system vector (IRQ_MOVE_CLEANUP_VECTOR was removed in 6.6; an SMP kernel)',
+          src: m.systemSrc,
+        });
+      const w = vectorWindow(m);
+      if (w?.era) add('window', { ...w.era, src: w.src });
     }
     for (const i of input.irqs) {
       for (const l of i.levels) {
@@ -162,6 +163,12 @@ export function inferEra(inputs: readonly ParsedInput[], arch: Arch | undefined)
           add('msg', { atLeast: v(6, 15), why: 'address/msg_data lines in irqs/ (6.15+)', src: l.src });
         if (l.chip === 'INTEL-IR-POST')
           add('post', { atLeast: v(6, 10), why: 'posted MSI chip INTEL-IR-POST (6.10+)', src: l.src });
+        if ((l.chip === 'ITS-MSI' || l.chip === 'ITS-pMSI') && (arch === 'arm64' || arch === undefined))
+          add('its-global', {
+            below: v(6, 11),
+            why: `global ${l.chip} domain (arm64 before 6.11)`,
+            src: l.src,
+          });
       }
     }
   }
@@ -197,6 +204,80 @@ export function describeEra(era: Era): string {
   if (era.atLeast) return `kernel >= ${fmt(era.atLeast)}`;
   if (era.below) return `kernel < ${fmt(era.below)}`;
   return 'unknown';
+}
+
+/**
+ * The per-CPU capacity of the VECTOR matrix, read from its rows (avl + man + act - mac: managed
+ * reservations and non-managed allocations are taken from the capacity, managed allocations use a
+ * reserved bit; kernel/irq/matrix.c), and what it says about FIRST_SYSTEM_VECTOR, the end of the
+ * allocation window irq_alloc_matrix(NR_VECTORS, FIRST_EXTERNAL_VECTOR, FIRST_SYSTEM_VECTOR) of
+ * arch/x86/kernel/apic/vector.c: capacity = FIRST_SYSTEM_VECTOR - 0x20 - (system vectors inside).
+ * FIRST_SYSTEM_VECTOR is LOCAL_TIMER_VECTOR 0xec up to 6.9 and POSTED_MSI_NOTIFICATION_VECTOR 0xeb from
+ * 6.10 (arch/x86/include/asm/irq_vectors.h, "x86/irq: Reserve a per CPU IDT vector for posted MSIs").
+ * The system vectors inside the window are read from the `System:` line: 0x20 (IRQ_MOVE_CLEANUP_VECTOR,
+ * before 6.6), 0x32 (the PIC cascade, when there are legacy IRQs), 0x80 (IA32_SYSCALL_VECTOR, only with
+ * IA32 emulation: CONFIG_IA32_EMULATION, and from 6.7 not when ia32_emulation=0 disables it).
+ */
+export interface VectorWindow {
+  capacity: number;
+  /** the FIRST_SYSTEM_VECTOR values this capacity allows, as the interval [lo, hi] */
+  lo?: number;
+  hi?: number;
+  era?: Omit<EraEvidence, 'src'>;
+  /** set when the rows disagree or the capacity fits no kernel's window */
+  note?: string;
+  ia32Off: boolean;
+  src?: Src;
+}
+
+export function vectorWindow(m: {
+  system?: number[];
+  rows: { avl: number; man: number; mac?: number; act: number; src: Src }[];
+  systemSrc?: Src;
+}): VectorWindow | undefined {
+  if (!m.system || m.rows.length === 0 || m.rows.some((r) => r.mac === undefined)) return undefined;
+  const caps = new Map<number, number>();
+  for (const r of m.rows) {
+    const c = r.avl + r.man + r.act - r.mac!;
+    caps.set(c, (caps.get(c) ?? 0) + 1);
+  }
+  const [capacity] = [...caps.entries()].sort((a, b) => b[1] - a[1])[0];
+  const sys = new Set(m.system);
+  const ia32Off = !sys.has(0x80);
+  const src = m.rows[0].src;
+  if (caps.size > 1)
+    return {
+      capacity,
+      ia32Off,
+      src,
+      note: `the matrix rows give different capacities (${[...caps.keys()].join(', ')})`,
+    };
+  let lo: number | undefined;
+  let hi: number | undefined;
+  let inside = 0;
+  for (let f = 0x20; f <= 256; f++) {
+    if (f > 0x20 && sys.has(f - 1)) inside++;
+    if (f - 0x20 - inside === capacity) {
+      lo ??= f;
+      hi = f;
+    }
+  }
+  const w: VectorWindow = { capacity, lo, hi, ia32Off, src };
+  const hex = (n: number): string => `0x${n.toString(16)}`;
+  const fits = (f: number): boolean => lo !== undefined && f >= lo && f <= hi!;
+  const why = `the VECTOR matrix's per-CPU capacity ${capacity} (avl + man + act - mac) with the System: line gives FIRST_SYSTEM_VECTOR ${lo === hi ? hex(lo ?? 0) : `${hex(lo ?? 0)}-${hex(hi ?? 0)}`}`;
+  if (fits(0xeb) && !fits(0xec))
+    w.era = { atLeast: v(6, 10), why: `${why}: 0xeb, POSTED_MSI_NOTIFICATION_VECTOR (6.10+)` };
+  else if (fits(0xec) && !fits(0xeb))
+    w.era = { below: v(6, 10), why: `${why}: 0xec, LOCAL_TIMER_VECTOR (before 6.10)` };
+  else if (sys.has(0xeb))
+    w.era = {
+      atLeast: v(6, 10),
+      why: 'vector 0xeb (POSTED_MSI_NOTIFICATION_VECTOR) is a system vector (6.10+)',
+    };
+  else if (lo === undefined || (!fits(0xeb) && !fits(0xec)))
+    w.note = `the VECTOR matrix's per-CPU capacity ${capacity} fits neither FIRST_SYSTEM_VECTOR 0xeb (6.10+) nor 0xec (before 6.10) with this System: line`;
+  return w;
 }
 
 export interface ArchEvidence {

@@ -22,16 +22,36 @@ export function canonicalDomain(name: string): string {
   if (m) return m[1];
   if (n === 'PCI-MSI-3') return 'PCI-MSI';
   // firmware-node names of arm64/riscv domains: `:soc@0:interrupt-controller@0e001000-1`
-  // (found with lastIndexOf, not a backtracking regex: a hostile 100k-character name stays linear)
-  const dash = n.lastIndexOf('-');
-  if (
-    dash > 0 &&
-    /^\d{1,2}$/.test(n.slice(dash + 1)) &&
-    /[@:\\]/.test(n.slice(0, dash)) &&
-    !PER_DEVICE_RE.test(n)
-  )
-    return n.slice(0, dash);
+  // (found with lastIndexOf, not a backtracking regex: a hostile 100k-character name stays linear).
+  // The token tells which domain of the node it is (enum irq_domain_bus_token,
+  // include/linux/irqdomain_defs.h): WIRED (1, the GIC) and NEXUS (5, the ITS) are the controller
+  // itself and lose the suffix; PCI_MSI (3) and PLATFORM_MSI (4) are the global MSI domains the ITS
+  // driver built on the same node before 6.11 (its_pci_msi_init, its_pmsi_init) and keep it, so an
+  // ITS and its PCI/MSI domain never collapse into one self-parented domain.
+  const t = fwnodeToken(n);
+  if (t && (t.token === 1 || t.token === 5)) return t.base;
   return n;
+}
+
+/** `:soc@0:...:its@0e050000-3` -> the node name and the bus token, for firmware-node names. */
+export function fwnodeToken(name: string): { base: string; token: number } | undefined {
+  const dash = name.lastIndexOf('-');
+  if (dash <= 0 || name.length > 300) return undefined;
+  const suffix = name.slice(dash + 1);
+  const base = name.slice(0, dash);
+  if (!/^\d{1,2}$/.test(suffix) || !/[@:\\]/.test(base) || PER_DEVICE_RE.test(name)) return undefined;
+  return { base, token: Number(suffix) };
+}
+
+/** An ITS node name (`...:its@0e050000`, `msi-controller@...`, ACPI `irqchip@0x...`). */
+const ITS_NODE_RE = /(?:^|[:/])(?:its|gic-its|msi-controller|irqchip)@(?:0x)?([0-9a-fA-F]{1,16})$/;
+
+/** The physical base of an ITS from its firmware-node name, when the name carries it. */
+export function itsBase(name: string): number | undefined {
+  const m = ITS_NODE_RE.exec(name.length > 300 ? '' : name);
+  if (!m) return undefined;
+  const v = parseInt(m[1], 16);
+  return Number.isSafeInteger(v) && v > 0 ? v : undefined;
 }
 
 export interface DomainClass {
@@ -69,8 +89,14 @@ export function classifyDomain(name: string, chip?: string): DomainClass | undef
   if (name === 'IMSIC') return { kind: 'imsic' };
   if (name === 'ITS' || chip === 'ITS') return { kind: 'its' };
   if (/^ITS-pMSI/.test(name) || chip === 'ITS-pMSI')
-    return { kind: 'platform-msi', global: name === 'ITS-pMSI' };
+    return { kind: 'platform-msi', global: name === 'ITS-pMSI' || fwnodeToken(name)?.token === 4 };
   if (chip === 'ITS-MSI') return { kind: 'pci-msi', global: true };
+  const ft = fwnodeToken(name);
+  if (ft && ITS_NODE_RE.test(ft.base) && chip === undefined) {
+    if (ft.token === 3) return { kind: 'pci-msi', global: true };
+    if (ft.token === 4) return { kind: 'platform-msi', global: true };
+  }
+  if (chip === undefined && ITS_NODE_RE.test(name) && !/irqchip@/.test(name)) return { kind: 'its' };
   if (/^GIC/.test(name) || (chip !== undefined && /^GIC/.test(chip))) return { kind: 'gic' };
   return undefined;
 }

@@ -1,8 +1,10 @@
-// Reads one input text: finds out, line by line, which dump format each part is in
-// (/proc/interrupts, debugfs irqs/<n>, debugfs domains/<name> with the VECTOR matrix, an `ls` of the
-// domains folder), tolerating grep-style `file:` prefixes, shell prompts, kernel log lines and
-// trailing annotations. Pure: no I/O. Never throws on any text (the facade also guards it).
+// Reads the dump parts of an input line by line: /proc/interrupts, debugfs irqs/<n>, debugfs
+// domains/<name> with the VECTOR matrix, an `ls` of the domains folder, tolerating grep-style `file:`
+// prefixes, shell prompts, kernel log lines and trailing annotations. Capture-bundle sections and
+// machine files are split off first (bundle.ts). Pure; never throws on any text; every line shape is
+// matched in linear time (shapes.ts).
 
+import { irqKey, type IrqRecordSink } from './irqrecord';
 import type {
   DebugDomain,
   DebugIrq,
@@ -15,68 +17,36 @@ import type {
   ProblemSeverity,
   Src,
 } from './types';
-import { parseList, parseNum } from './util';
+import { emptyMachine } from './types';
+import {
+  DOMAIN_KEYS,
+  IRQ_KEYS,
+  MATRIX_KEYS,
+  command,
+  isBareFlagName,
+  isDmesg,
+  isElision,
+  isFlagName,
+  isMatrixRow,
+  isNote,
+  lsLongName,
+  matchKey,
+  matrixHeader,
+  parseDescriptor,
+  procHeader,
+  procRowKey,
+  readCounts,
+  stripAnnotation,
+} from './shapes';
+import { MAX_CPUS, MAX_IRQ, MAX_NAME, MAX_SHAPE_LINE, isSpace, parseIdList, parseNum, tokens } from './util';
 
-// ---- line shapes ------------------------------------------------------------------------------
+export { parseDescriptor } from './shapes';
 
-const IRQ_KEYS = [
-  'handler',
-  'device',
-  'status',
-  'istate',
-  'ddepth',
-  'wdepth',
-  'dstate',
-  'node',
-  'affinity',
-  'effectiv',
-  'pending',
-  'domain',
-  'hwirq',
-  'chip',
-  'Vector',
-  'Target',
-  'Previous vector',
-  'Previous target',
-  'move_in_progress',
-  'is_managed',
-  'can_reserve',
-  'has_reserved',
-  'cleanup_pending',
-  'address_hi',
-  'address_lo',
-  'msg_data',
-];
-const SHARED_KEYS = ['flags', 'parent'];
-const DOMAIN_KEYS = ['name', 'size', 'mapped'];
-const MATRIX_KEYS = ['Online bitmaps', 'Global available', 'Global reserved', 'Total allocated', 'System'];
-const ALL_KEYS = [...IRQ_KEYS, ...SHARED_KEYS, ...DOMAIN_KEYS, ...MATRIX_KEYS];
-const KEY_RE = new RegExp(`^(\\s*)(${ALL_KEYS.join('|')}):(?:\\s+(.*?))?\\s*$`);
 const IRQ_KEY_SET = new Set(IRQ_KEYS);
 const DOMAIN_KEY_SET = new Set(DOMAIN_KEYS);
 const MATRIX_KEY_SET = new Set(MATRIX_KEYS);
-
-/** IRQD_*, IRQCHIP_*, _IRQ_*, IRQS_* and domain flag names, one per line under their hex value */
-const FLAG_NAME_RE = /^\s+(?:IRQD_|IRQCHIP_|_IRQ_|IRQS_|IRQ_)[A-Z0-9_]+\s*$/;
-const BARE_FLAG_NAME_RE = /^\s+[A-Z][A-Z0-9_]+\s*$/;
-const MATRIX_HEADER_RE = /^\s*\|\s*CPU\s*\|\s*avl\s*\|\s*man\s*\|(\s*mac\s*\|)?\s*act\s*\|\s*vectors\s*$/;
-const MATRIX_ROW_RE = /^\s*\d+(?:\s+\d+){3,4}(?:\s+[\d,-]+)?\s*$/;
-const PROC_HEADER_RE = /^\s*(?:CPU\d+\s+)*CPU\d+\s*$/;
-const PROC_ROW_RE = /^\s*(\d+|[A-Za-z][A-Za-z0-9_]*):(?=\s+\d)(.*)$/;
-const DMESG_RE = /^\s*\[\s*\d+\.\d+\]/;
-const ELISION_RE = /^\s*(?:\.{3,}|…+)\s*$/;
-const NOTE_RE = /^\s*(?:#|\/\/|<-|--\s)/;
-const LS_LONG_RE =
-  /^[-dlcbps][-rwxsStT]{9}[.+@]?\s+\d+\s+\S+\s+\S+\s+\d+\s+\S+\s+\d+\s+[\d:]+\s+(.+?)\s*(?:->.*)?$/;
-const COMMANDS =
-  'cat|ls|ll|grep|egrep|head|tail|find|for|echo|cd|chcpu|uname|dmesg|lspci|less|more|sort|tree|tee|awk|sed|cut|watch';
-const CMD_RE = new RegExp(
-  `^(?:.*?[#$%>»➜❯]\\s*(?:[\\w.~/@:-]+\\s+)?)?\\s*(?:sudo\\s+)?(${COMMANDS})\\b(.*)$`,
-);
-/** a trailing annotation added by whoever published the dump: `  <-- this one`, `  # note` */
-const ANNOTATION_RE = /\s+(?:<-+|<=+|=>|←|⟵|#|\/\/)(?:\s.*)?$/;
-
-const CONTENT_RES = [KEY_RE, FLAG_NAME_RE, MATRIX_HEADER_RE, MATRIX_ROW_RE, PROC_HEADER_RE, PROC_ROW_RE];
+/** debugfs chains deeper than this are not the kernel's (x86 has at most 4 levels) */
+const MAX_LEVELS = 32;
 
 /** The grep-style `file:` prefix of a line, if the rest is a known dump line. */
 function grepPrefix(line: string): string | undefined {
@@ -85,9 +55,17 @@ function grepPrefix(line: string): string | undefined {
     const i = line.indexOf(':', from);
     if (i <= 0) return undefined;
     const prefix = line.slice(0, i);
-    if (/\s/.test(prefix)) return undefined;
+    for (let k = 0; k < prefix.length; k++) if (isSpace(prefix.charCodeAt(k))) return undefined;
     const rest = line.slice(i + 1);
-    if (CONTENT_RES.some((re) => re.test(rest))) return prefix;
+    if (
+      matchKey(rest) ||
+      isFlagName(rest) ||
+      matrixHeader(rest) ||
+      isMatrixRow(rest) ||
+      procHeader(rest) ||
+      procRowKey(rest)
+    )
+      return prefix;
     from = i + 1;
   }
   return undefined;
@@ -106,53 +84,40 @@ function stripQuotes(s: string): string {
   return t;
 }
 
-// ---- /proc/interrupts rows -----------------------------------------------------------------------
-
-const LEGACY_FLOWS = 'edge|fasteoi|level|simple|percpu|edge-irq|nmi|bad|untracked';
-
-/** Splits the text after the counts of a numbered row into chip, hwirq, trigger, flow and actions. */
-export function parseDescriptor(
-  rest: string,
-): Pick<ProcRow, 'chip' | 'hwirq' | 'trigger' | 'flow' | 'actions' | 'legacyForm'> {
-  const t = rest.trim();
-  const actions = (s: string | undefined): string[] =>
-    s === undefined || s.trim() === ''
-      ? []
-      : s
-          .split(/,\s+/)
-          .map((a) => a.trim())
-          .filter((a) => a !== '');
-  // x86, hierarchical domains (>= ~4.3): `IR-PCI-MSIX-0000:03:00.0    0-edge      nvme1q0`
-  let m = /^(\S.*?)\s+(\d+)-([A-Za-z_][\w-]*?)(?:\s+(.*?))?$/.exec(t);
-  if (m && !/\s{2,}/.test(m[1]))
-    return { chip: m[1], hwirq: Number(m[2]), flow: m[3], actions: actions(m[4]) };
-  // GENERIC_IRQ_SHOW_LEVEL (arm64, riscv): `ITS-PCI-MSIX-0000:00:02.0   1 Edge      virtio1-req.0`
-  m = /^(\S.*?)\s+(\d+)\s+(Edge|Level)(?:\s+-(\S+))?(?:\s+(.*?))?$/.exec(t);
-  if (m && !/\s{2,}/.test(m[1]))
-    return { chip: m[1], hwirq: Number(m[2]), trigger: m[3], flow: m[4], actions: actions(m[5]) };
-  // pre-hierarchy x86 (<= ~4.2): `IR-PCI-MSI-edge      eth0`, `IO-APIC-fasteoi   acpi`
-  m = new RegExp(`^(\\S+?)-(${LEGACY_FLOWS})(?:\\s+(.*?))?$`).exec(t);
-  if (m) return { chip: m[1], flow: m[2], legacyForm: true, actions: actions(m[3]) };
-  // a chip without a domain (no hwirq column): `XT-PIC          cascade`
-  m = /^(\S+)(?:\s+(.*?))?$/.exec(t);
-  if (m) return { chip: m[1], actions: actions(m[2]) };
-  return { actions: [] };
-}
-
-// ---- the line-by-line reader --------------------------------------------------------------------
-
-interface Line {
+export interface LineIn {
+  /** the 1-based line number in the input */
   no: number;
   raw: string;
+}
+
+interface Line extends LineIn {
   /** the line without its grep prefix and trailing annotation */
   text: string;
   prefix?: string;
 }
 
-class Reader {
-  readonly out: ParsedInput;
+export function newParsed(name: string): ParsedInput {
+  return {
+    name,
+    formats: [],
+    procTables: [],
+    irqs: [],
+    domains: [],
+    matrices: [],
+    ls: [],
+    machine: emptyMachine(),
+    kept: [],
+    factLines: 0,
+    lineCount: 0,
+  };
+}
+
+/** Reads the dump lines of one input, section by section, into `out`. */
+export class Reader {
   private table: ProcTable | undefined;
   private irq: DebugIrq | undefined;
+  /** a blank line inside an irqs/ record: the record goes on if a level key follows */
+  private irqGap = false;
   private level: IrqLevel | undefined;
   private domain: (DebugDomain & { indent: number; pendingParent?: { name: string; src: Src } }) | undefined;
   private matrix: Matrix | undefined;
@@ -161,28 +126,23 @@ class Reader {
   private otherCommand: string | undefined;
   private pendingName: string | undefined;
   private lastPrefix: string | undefined;
+  private path: string | undefined;
   private readonly formats = new Set<Format>();
+  /** the irq numbers of the current /proc/interrupts table */
+  private readonly tableIrqs = new Set<number>();
 
-  constructor(private readonly name: string) {
-    this.out = {
-      name,
-      formats: [],
-      procTables: [],
-      irqs: [],
-      domains: [],
-      matrices: [],
-      ls: [],
-      kept: [],
-      factLines: 0,
-      lineCount: 0,
-    };
+  constructor(
+    private readonly name: string,
+    readonly out: ParsedInput,
+  ) {}
+
+  private src(l: LineIn): Src {
+    return this.path !== undefined
+      ? { file: this.name, line: l.no, path: this.path }
+      : { file: this.name, line: l.no };
   }
 
-  private src(l: Line): Src {
-    return { file: this.name, line: l.no };
-  }
-
-  private keep(l: Line, why: string, severity: ProblemSeverity = 'warning'): void {
+  keep(l: LineIn, why: string, severity: ProblemSeverity = 'warning'): void {
     this.out.kept.push({ src: this.src(l), text: l.raw, why, severity });
   }
 
@@ -191,34 +151,40 @@ class Reader {
     this.otherCommand = undefined;
   }
 
-  read(text: string): ParsedInput {
+  /** Reads one section: the lines of a bundle section (its path given) or of a whole input. */
+  section(path: string | undefined, lines: readonly LineIn[]): void {
+    this.closeRecords();
+    this.table = undefined;
+    this.lsMode = false;
+    this.otherCommand = undefined;
+    this.path = path;
     // a file read from a debugfs folder carries its irq number or domain name in its path
-    const m = /(?:^|[/\\])(?:irqs[/\\](\d+)|domains[/\\]([^/\\]+))$/.exec(this.name);
-    if (m) this.pendingName = m[1] ?? m[2];
-    const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-    const rawLines = body.split(/\r\n|\n|\r/);
-    if (rawLines.length > 1 && rawLines[rawLines.length - 1] === '') rawLines.pop();
-    this.out.lineCount = rawLines.length;
+    const where = path ?? this.name;
+    const m = /(?:^|[/\\])(?:irqs[/\\](\d{1,8})|domains[/\\]([^/\\]{1,256}))$/.exec(where.slice(-300));
+    this.pendingName = m ? (m[1] ?? m[2]) : undefined;
     // grep-style when most non-blank lines carry a `file:` prefix
-    const prefixes = rawLines.map((l) => grepPrefix(l));
-    const nonBlank = rawLines.filter((l) => l.trim() !== '').length;
+    const prefixes = lines.map((l) => grepPrefix(l.raw));
+    const nonBlank = lines.filter((l) => l.raw.trim() !== '').length;
     const prefixed = prefixes.filter((p) => p !== undefined).length;
     const grepStyle = prefixed > 0 && prefixed * 2 >= nonBlank;
     let last: string | undefined;
-    for (let i = 0; i < rawLines.length; i++) {
-      const raw = rawLines[i];
+    for (let i = 0; i < lines.length; i++) {
+      const raw = lines[i].raw;
       let prefix = grepStyle ? prefixes[i] : undefined;
       // a line of the same file whose content is not a known shape keeps its file's prefix
       if (grepStyle && prefix === undefined && last !== undefined && raw.startsWith(last + ':'))
         prefix = last;
       if (prefix !== undefined) last = prefix;
       let text = prefix !== undefined ? raw.slice(prefix.length + 1) : raw;
-      text = text.replace(ANNOTATION_RE, '');
-      this.line({ no: i + 1, raw, text, prefix });
+      text = stripAnnotation(text);
+      this.line({ no: lines[i].no, raw, text, prefix });
     }
     this.closeRecords();
-    this.out.formats = [...this.formats];
-    return this.out;
+  }
+
+  finish(): void {
+    this.closeRecords();
+    for (const f of this.formats) if (!this.out.formats.includes(f)) this.out.formats.push(f);
   }
 
   private closeRecords(): void {
@@ -231,6 +197,7 @@ class Reader {
     if (this.irq) this.out.irqs.push(this.irq);
     this.irq = undefined;
     this.level = undefined;
+    this.irqGap = false;
   }
 
   private closeDomain(): void {
@@ -253,38 +220,49 @@ class Reader {
     }
     const t = l.text;
     if (t.trim() === '') {
-      this.closeIrq();
       this.closeDomain();
+      if (this.irq) this.irqGap = true;
       return;
     }
-    const key = KEY_RE.exec(t);
-    if (key) return this.keyLine(l, key[1].length, key[2], key[3] ?? '');
-    if (FLAG_NAME_RE.test(t) || (BARE_FLAG_NAME_RE.test(t) && (this.irq || this.domain))) {
+    const key = matchKey(t);
+    if (this.irqGap) {
+      // Documentation/core-api/irq/managed_irq.rst prints a blank line before `address_hi:`
+      const goesOn =
+        key !== undefined && key.key !== 'handler' && (IRQ_KEY_SET.has(key.key) || key.key === 'parent');
+      if (!goesOn) this.closeIrq();
+      this.irqGap = false;
+    }
+    if (key) return this.keyLine(l, key.indent, key.key, key.value);
+    if (isFlagName(t) || (isBareFlagName(t) && (this.irq || this.domain))) {
       if (this.irq || this.domain) {
-        if (this.irq && /^\s+IRQD_/.test(t)) this.irq.dstate.push(t.trim());
+        if (this.irq && /^\s+IRQD_/.test(t) && this.irq.dstate.length < 64) this.irq.dstate.push(t.trim());
         this.fact();
         return;
       }
       return this.keep(l, 'a flag name outside any irqs/ or domains/ record');
     }
-    if (MATRIX_HEADER_RE.test(t)) {
+    const mh = matrixHeader(t);
+    if (mh) {
       const m = this.ensureMatrix(l);
-      m.hasMac = /mac/.test(t);
+      m.hasMac = mh.mac;
       this.formats.add('debugfs-domains');
       this.fact();
       return;
     }
-    if (this.matrix && MATRIX_ROW_RE.test(t)) return this.matrixRow(l);
-    if (PROC_HEADER_RE.test(t)) return this.procHeader(l);
-    const row = PROC_ROW_RE.exec(t);
-    if (row) return this.procRow(l, row[1], row[2]);
+    if (this.matrix && isMatrixRow(t)) return this.matrixRow(l);
+    const header = procHeader(t);
+    if (header) return this.procHeader(l, header.cpus, header.elided);
+    const row = procRowKey(t);
+    if (row) return this.procRow(l, row.key, row.after);
+    if (t.length > MAX_SHAPE_LINE)
+      return this.keep(l, `a line of ${t.length} characters that is no /proc/interrupts row: not read`);
     // context lines: kernel log lines, prompts and commands, `ls` output, elisions, notes
-    if (DMESG_RE.test(t))
+    if (isDmesg(t))
       return this.keep(l, 'a kernel log line (no topology fact is read from it)', 'information');
-    const cmd = CMD_RE.exec(l.raw);
-    if (cmd) return this.command(cmd[1], cmd[2] ?? '');
-    const ls = LS_LONG_RE.exec(t);
-    if (ls) return this.lsNames(l, [ls[1]]);
+    const cmd = command(l.raw);
+    if (cmd) return this.command(cmd.cmd, cmd.args);
+    const lsName = lsLongName(t);
+    if (lsName) return this.lsNames(l, [lsName]);
     if (this.lsMode && !/:\s/.test(t)) {
       const names = t.match(/'[^']*'|"[^"]*"|\S+/g) ?? [];
       return this.lsNames(l, names);
@@ -295,9 +273,8 @@ class Reader {
         `output of \`${this.otherCommand}\` (no topology fact is read from it)`,
         'information',
       );
-    if (ELISION_RE.test(t))
-      return this.keep(l, 'an elision: lines were left out of this dump', 'information');
-    if (NOTE_RE.test(l.raw)) return this.keep(l, 'a note', 'information');
+    if (isElision(t)) return this.keep(l, 'an elision: lines were left out of this dump', 'information');
+    if (isNote(l.raw)) return this.keep(l, 'a note', 'information');
     this.keep(l, 'not understood');
   }
 
@@ -307,12 +284,11 @@ class Reader {
     this.lsMode = cmd === 'ls' || cmd === 'll';
     this.pendingName = undefined;
     const isCat = ['cat', 'head', 'tail', 'less', 'more', 'grep', 'egrep', 'find', 'for'].includes(cmd);
-    this.otherCommand = this.lsMode || isCat ? undefined : `${cmd}${args}`.trim();
+    this.otherCommand = this.lsMode || isCat ? undefined : `${cmd}${args.slice(0, 80)}`.trim();
     if (cmd === 'cat' || cmd === 'head' || cmd === 'tail' || cmd === 'less' || cmd === 'more') {
-      const paths = args
-        .trim()
-        .split(/\s+/)
-        .filter((a) => a !== '' && !a.startsWith('-'));
+      const paths = tokens(args)
+        .map((t) => t.text)
+        .filter((a) => !a.startsWith('-'));
       if (paths.length === 1) this.pendingName = basename(stripQuotes(paths[0]));
     }
   }
@@ -321,7 +297,8 @@ class Reader {
     this.closeRecords();
     for (const n of names) {
       const name = stripQuotes(n).trim();
-      if (name === '' || name === '.' || name === '..' || /^total$/.test(name)) continue;
+      if (name === '' || name === '.' || name === '..' || name === 'total' || name.length > MAX_NAME)
+        continue;
       this.out.ls.push({ name, src: this.src(l) });
     }
     this.formats.add('ls-domains');
@@ -348,114 +325,45 @@ class Reader {
     this.fact();
   }
 
-  private bad(l: Line, key: string, value: string): void {
-    this.keep(l, `could not read the value of '${key}:' ('${value}')`);
+  private bad(l: LineIn, key: string, value: string, why?: string): void {
+    const v = value.length > 40 ? `${value.slice(0, 40)}…` : value;
+    this.keep(l, `could not read the value of '${key}:' ('${v}')${why ? `: ${why}` : ''}`);
   }
 
-  private startIrq(l: Line): void {
+  private startIrq(l: LineIn): void {
     const n =
-      this.pendingName !== undefined && /^\d+$/.test(this.pendingName) ? Number(this.pendingName) : undefined;
-    this.irq = { irq: n, dstate: [], levels: [], src: this.src(l), file: this.name };
+      this.pendingName !== undefined && /^\d{1,8}$/.test(this.pendingName)
+        ? Number(this.pendingName)
+        : undefined;
+    this.irq = {
+      irq: n !== undefined && n < MAX_IRQ ? n : undefined,
+      dstate: [],
+      levels: [],
+      src: this.src(l),
+      file: this.name,
+    };
     this.pendingName = undefined;
     this.formats.add('debugfs-irqs');
   }
 
-  private irqKey(l: Line, key: string, value: string): void {
-    const irq = this.irq!;
-    const s = this.src(l);
-    const num = (): number | undefined => {
-      const v = parseNum(value);
-      if (v === undefined) this.bad(l, key, value);
-      return v;
+  private irqKey(l: LineIn, key: string, value: string): void {
+    const sink: IrqRecordSink = {
+      irq: this.irq!,
+      level: this.level,
+      src: (x) => this.src(x),
+      bad: (x, k, v, why) => this.bad(x, k, v, why),
+      keep: (x, why) => this.keep(x, why),
+      fact: () => this.fact(),
     };
-    const list = (): number[] | undefined => {
-      const v = parseList(value);
-      if (v === undefined) this.bad(l, key, value);
-      return v;
-    };
-    switch (key) {
-      case 'handler':
-        irq.handler = value;
-        break;
-      case 'device':
-        irq.device = value;
-        break;
-      case 'affinity':
-        irq.affinity = list();
-        break;
-      case 'effectiv':
-        irq.effective = list();
-        irq.effectiveSrc = s;
-        break;
-      case 'pending':
-        irq.pending = list();
-        break;
-      case 'domain':
-        this.level = { domain: value, src: s };
-        irq.levels.push(this.level);
-        break;
-      case 'status':
-      case 'istate':
-      case 'ddepth':
-      case 'wdepth':
-      case 'dstate':
-      case 'node':
-        if (num() === undefined) return;
-        break;
-      default: {
-        const lv = this.level;
-        if (!lv) {
-          this.keep(l, `'${key}:' before any 'domain:' line`);
-          return;
-        }
-        switch (key) {
-          case 'hwirq':
-            lv.hwirq = num();
-            break;
-          case 'chip':
-            lv.chip = value;
-            break;
-          case 'Vector':
-            lv.vector = num();
-            lv.vectorSrc = s;
-            break;
-          case 'Target':
-            lv.target = num();
-            lv.targetSrc = s;
-            break;
-          case 'Previous vector':
-            lv.prevVector = num();
-            break;
-          case 'Previous target':
-            lv.prevTarget = num();
-            break;
-          case 'move_in_progress':
-            lv.moveInProgress = num() === 1;
-            break;
-          case 'is_managed':
-            lv.managed = num() === 1;
-            lv.managedSrc = s;
-            break;
-          case 'address_hi':
-            lv.addressHi = num();
-            break;
-          case 'address_lo':
-            lv.addressLo = num();
-            break;
-          case 'msg_data':
-            lv.msgData = num();
-            break;
-          default:
-            if (num() === undefined) return;
-        }
-      }
-    }
-    this.fact();
+    irqKey(sink, l, key, value);
+    this.level = sink.level;
   }
 
-  private domainKey(l: Line, indent: number, key: string, value: string): void {
+  private domainKey(l: LineIn, indent: number, key: string, value: string): void {
     const s = this.src(l);
     if (key === 'name') {
+      if (value.length > MAX_NAME)
+        return this.bad(l, key, value, `a name longer than ${MAX_NAME} characters`);
       if (!this.domain || indent <= this.domain.indent || this.domain.pendingParent === undefined) {
         this.closeRecords();
         this.table = undefined;
@@ -465,6 +373,8 @@ class Reader {
       } else {
         this.domain.pendingParent = undefined;
       }
+      if (this.domain.chain.length >= MAX_LEVELS)
+        return this.keep(l, `more than ${MAX_LEVELS} parents in one domains/ record: not read`);
       this.domain.chain.push({ name: value, src: s });
       this.fact();
       return;
@@ -476,7 +386,7 @@ class Reader {
     }
     const lv = d.chain[d.chain.length - 1];
     if (key === 'parent') {
-      if (value === '') return this.bad(l, key, value);
+      if (value === '' || value.length > MAX_NAME) return this.bad(l, key, value);
       d.pendingParent = { name: value, src: s };
       this.fact();
       return;
@@ -491,7 +401,7 @@ class Reader {
 
   // ---- the VECTOR matrix ----
 
-  private ensureMatrix(l: Line): Matrix {
+  private ensureMatrix(l: LineIn): Matrix {
     if (!this.matrix) {
       this.closeIrq();
       this.matrix = { hasMac: true, rows: [], src: this.src(l) };
@@ -501,16 +411,16 @@ class Reader {
     return this.matrix;
   }
 
-  private matrixKey(l: Line, key: string, value: string): void {
+  private matrixKey(l: LineIn, key: string, value: string): void {
     if (key === 'Online bitmaps' && this.matrix) this.matrix = undefined; // a new snapshot
     const m = this.ensureMatrix(l);
     this.formats.add('debugfs-domains');
     if (key === 'System') {
-      const sm = /^(\d+):\s*(.*)$/.exec(value);
-      const list = sm ? parseList(sm[2], 255) : undefined;
-      if (!sm || !list) return this.bad(l, key, value);
+      const sm = /^(\d{1,3}):\s*(.*)$/.exec(value.slice(0, 2048));
+      const list = sm ? parseIdList(sm[2], 256, 'vector') : undefined;
+      if (!sm || !list?.ok) return this.bad(l, key, value, list && !list.ok ? list.why : undefined);
       m.systemCount = Number(sm[1]);
-      m.system = list;
+      m.system = list.values;
       m.systemSrc = this.src(l);
       this.fact();
       return;
@@ -526,22 +436,23 @@ class Reader {
 
   private matrixRow(l: Line): void {
     const m = this.matrix!;
-    const tok = l.text.trim().split(/\s+/);
+    const tok = tokens(l.text).map((t) => t.text);
     const n = m.hasMac ? 5 : 4;
     const nums = tok.slice(0, n).map(Number);
-    const vectors = tok.length > n ? parseList(tok[n], 255) : [];
-    if (tok.length > n + 1 || nums.length < n || nums.some((x) => !Number.isFinite(x)) || !vectors) {
-      this.keep(l, 'a VECTOR matrix row that does not have the columns of its header');
-      return;
-    }
+    const vectors = tok.length > n ? parseIdList(tok[n], 256, 'vector') : { ok: true as const, values: [] };
+    if (tok.length > n + 1 || nums.length < n || nums.some((x) => !Number.isSafeInteger(x)) || !vectors.ok)
+      return this.keep(l, 'a VECTOR matrix row that does not have the columns of its header');
     const [cpu, avl, man] = nums;
+    if (cpu >= MAX_CPUS)
+      return this.keep(l, `a VECTOR matrix row for CPU ${cpu}, beyond the largest possible CPU`);
+    if (m.rows.length >= MAX_CPUS) return this.keep(l, 'more VECTOR matrix rows than CPUs can exist');
     m.rows.push({
       cpu,
       avl,
       man,
       mac: m.hasMac ? nums[3] : undefined,
       act: m.hasMac ? nums[4] : nums[3],
-      vectors,
+      vectors: vectors.values,
       src: this.src(l),
     });
     this.fact();
@@ -549,12 +460,26 @@ class Reader {
 
   // ---- /proc/interrupts ----
 
-  private procHeader(l: Line): void {
+  private newTable(): ProcTable {
+    const t: ProcTable = { rows: [], perCpu: [], file: this.name };
+    this.table = t;
+    this.tableIrqs.clear();
+    this.out.procTables.push(t);
+    return t;
+  }
+
+  private procHeader(l: Line, cpus: number[], elided: boolean): void {
     this.closeRecords();
     this.lsMode = false;
-    const cpus = (l.text.match(/CPU(\d+)/g) ?? []).map((c) => Number(c.slice(3)));
-    this.table = { cpus, headerSrc: this.src(l), rows: [], perCpu: [], file: this.name };
-    this.out.procTables.push(this.table);
+    if (cpus[cpus.length - 1] >= MAX_CPUS)
+      return this.keep(
+        l,
+        `a CPU header naming CPU ${cpus[cpus.length - 1]}, beyond the largest possible CPU`,
+      );
+    const t = this.newTable();
+    t.cpus = cpus;
+    t.headerSrc = this.src(l);
+    if (elided) t.elided = true;
     this.formats.add('proc-interrupts');
     this.fact();
   }
@@ -562,42 +487,57 @@ class Reader {
   private procRow(l: Line, key: string, after: string): void {
     this.closeRecords();
     this.lsMode = false;
-    if (!this.table) {
-      this.table = { rows: [], perCpu: [], file: this.name };
-      this.out.procTables.push(this.table);
-    }
-    this.formats.add('proc-interrupts');
-    const ncpu = this.table.cpus?.length;
-    const counts: number[] = [];
-    const re = /\s+(\d+)(?=\s|$)/y;
-    let pos = 0;
-    for (;;) {
-      if (ncpu !== undefined && counts.length >= ncpu) break;
-      re.lastIndex = pos;
-      const m = re.exec(after);
-      if (!m) break;
-      counts.push(Number(m[1]));
-      pos = re.lastIndex;
-    }
-    const rest = after.slice(pos);
     const isNumbered = /^\d+$/.test(key);
-    const row: ProcRow = { key, counts, actions: [], rest: rest.trim(), src: this.src(l) };
+    // /proc/interrupts prints each irq once, the numbered rows before the per-CPU rows: a numbered
+    // row after per-CPU rows, or an irq number seen again, starts another snapshot (another `cat`,
+    // maybe another boot; gather.ts decides whether it can be merged)
+    const again = isNumbered && key.length <= 8 && this.tableIrqs.has(Number(key));
+    if (!this.table || (isNumbered && this.table.perCpu.length > 0) || again) {
+      const cpus = again || this.table?.perCpu.length ? this.table?.cpus : undefined;
+      const elided = this.table?.elided;
+      this.newTable();
+      // a snapshot pasted without its header keeps the header it was printed under
+      if (cpus && !this.table!.cpus) {
+        this.table!.cpus = cpus;
+        if (elided) this.table!.elided = true;
+      }
+    }
+    const table = this.table!;
+    this.formats.add('proc-interrupts');
+    const ncpu = table.cpus && !table.elided ? table.cpus.length : undefined;
+    const read = readCounts(after, ncpu);
+    const row: ProcRow = { key, counts: read.counts, actions: [], rest: read.rest.trim(), src: this.src(l) };
+    if (read.elided || table.elided) row.elided = true;
+    if (read.bad !== undefined) {
+      this.keep(
+        l,
+        `a count of ${read.bad} (beyond 2^53, so not a count): the counts of this row are not written`,
+      );
+      row.elided = true;
+    }
     if (isNumbered) {
-      row.irq = Number(key);
-      Object.assign(row, parseDescriptor(rest));
-      if (ncpu !== undefined && counts.length < ncpu)
-        this.keep(l, `this row has ${counts.length} counts but the header names ${ncpu} CPUs (truncated?)`);
+      const irq = key.length <= 8 ? Number(key) : Infinity;
+      if (!(irq < MAX_IRQ))
+        return this.keep(l, `irq ${key.slice(0, 12)} is beyond any Linux irq number: not imported`);
+      row.irq = irq;
+      this.tableIrqs.add(irq);
+      const d = parseDescriptor(read.rest);
+      if ((d.chip?.length ?? 0) > MAX_NAME || d.actions.some((a) => a.length > MAX_NAME))
+        return this.keep(l, `a chip or action name longer than ${MAX_NAME} characters: not imported`);
+      if (d.hwirq !== undefined && !Number.isSafeInteger(d.hwirq))
+        return this.keep(l, 'a hwirq beyond 2^53: not imported');
+      Object.assign(row, d);
+      if (ncpu !== undefined && !row.elided && read.counts.length < ncpu)
+        this.keep(
+          l,
+          `this row has ${read.counts.length} counts but the header names ${ncpu} CPUs (truncated?)`,
+        );
       if (!row.chip) this.keep(l, 'no chip name after the counts (truncated?)');
-      this.table.rows.push(row);
+      table.rows.push(row);
     } else {
-      row.description = rest.trim() || undefined;
-      this.table.perCpu.push(row);
+      row.description = read.rest.trim().slice(0, 200) || undefined;
+      table.perCpu.push(row);
     }
     this.fact();
   }
-}
-
-/** Reads one input. */
-export function parseInput(name: string, text: string): ParsedInput {
-  return new Reader(name).read(text);
 }

@@ -5,16 +5,26 @@ export interface Src {
   file: string;
   /** 1-based */
   line: number;
+  /** the source path inside a capture bundle (`/proc/irq/26/effective_affinity_list`), when known */
+  path?: string;
 }
 
 export type ProblemSeverity = 'error' | 'warning' | 'information';
 
+/**
+ * A problem found while importing, at its place in the dump (a diagnostic for the dump's file: the
+ * language server shows it in the Problems panel, the CLI prints `file:line:column: severity: message`).
+ */
 export interface ImportProblem {
   file: string;
   /** 1-based; 0 when the problem is about the whole input */
   line: number;
+  /** 1-based column of the line's first non-blank character (1 when unknown or the whole line) */
+  column: number;
   message: string;
   severity: ProblemSeverity;
+  /** the source path inside a capture bundle the line belongs to (`/proc/irq/26/node`), when known */
+  path?: string;
 }
 
 /** One row of /proc/interrupts (kernel/irq/proc.c show_interrupts). */
@@ -41,6 +51,8 @@ export interface ProcRow {
   description?: string;
   /** the text after the counts, as read */
   rest: string;
+  /** `...` stood for CPU columns the publisher left out: the counts are incomplete */
+  elided?: boolean;
   src: Src;
 }
 
@@ -48,6 +60,8 @@ export interface ProcTable {
   /** the online CPUs, from the `CPU0 CPU1 ...` header; undefined when the dump has no header */
   cpus?: number[];
   headerSrc?: Src;
+  /** the header left CPU columns out (`CPU0 CPU1 ... CPU63`) */
+  elided?: boolean;
   rows: ProcRow[];
   perCpu: ProcRow[];
   file: string;
@@ -66,6 +80,9 @@ export interface IrqLevel {
   prevTarget?: number;
   moveInProgress?: boolean;
   managed?: boolean;
+  canReserve?: boolean;
+  /** reservation mode: allocated with a global reservation, no vector yet (x86_vector_debug_show) */
+  hasReserved?: boolean;
   /** MSI domains, 6.15+ */
   addressHi?: number;
   addressLo?: number;
@@ -74,6 +91,7 @@ export interface IrqLevel {
   vectorSrc?: Src;
   targetSrc?: Src;
   managedSrc?: Src;
+  msgSrc?: Src;
 }
 
 /** One /sys/kernel/debug/irq/irqs/<n> file. */
@@ -87,7 +105,10 @@ export interface DebugIrq {
   affinity?: number[];
   effective?: number[];
   pending?: number[];
+  /** the `node:` line (the descriptor's NUMA node) */
+  node?: number;
   effectiveSrc?: Src;
+  affinitySrc?: Src;
   levels: IrqLevel[];
   src: Src;
   file: string;
@@ -148,7 +169,91 @@ export interface KeptLine {
   severity: ProblemSeverity;
 }
 
-export type Format = 'proc-interrupts' | 'debugfs-irqs' | 'debugfs-domains' | 'ls-domains';
+export type Format =
+  'proc-interrupts' | 'debugfs-irqs' | 'debugfs-domains' | 'ls-domains' | 'bundle' | 'sysfs';
+
+/** A value read from one file of the machine (procfs, sysfs, dmesg), with its place. */
+export interface Fact<T> {
+  value: T;
+  src: Src;
+}
+
+/** What /proc/irq/<n>/ says about one interrupt. */
+export interface ProcIrqFacts {
+  affinity?: Fact<number[]>;
+  effective?: Fact<number[]>;
+  node?: Fact<number>;
+}
+
+/** What /sys/kernel/irq/<n>/ says about one interrupt (kernel/irq/irqdesc.c, the *_show functions). */
+export interface SysIrqFacts {
+  chip?: Fact<string>;
+  hwirq?: Fact<number>;
+  /** the flow handler name (`edge`, `fasteoi`) */
+  name?: Fact<string>;
+  actions?: Fact<string[]>;
+  type?: Fact<string>;
+  /** counts per possible CPU */
+  perCpu?: Fact<number[]>;
+  wakeup?: Fact<string>;
+}
+
+export interface PciFacts {
+  numaNode?: Fact<number>;
+  class?: Fact<number>;
+  /** msi_irqs/: the Linux irqs of its MSI or MSI-X vectors, with `msi`/`msix` when the file was read */
+  msiIrqs?: Fact<Map<number, 'msi' | 'msix' | undefined>>;
+}
+
+/** A source a capture could not read, with the reason it gave. */
+export interface Unreadable {
+  path: string;
+  reason: string;
+  src: Src;
+}
+
+/** Machine facts read from a capture bundle (or from grep-style `path:value` lines). */
+export interface MachineFacts {
+  osrelease?: Fact<string>;
+  cmdline?: Fact<string>;
+  online?: Fact<number[]>;
+  possible?: Fact<number[]>;
+  present?: Fact<number[]>;
+  siblings: Map<number, Fact<number[]>>;
+  nodes: Map<number, Fact<number[]>>;
+  /** CPU -> APIC ID, from /proc/cpuinfo `processor` / `apicid` pairs */
+  apicIds: Map<number, Fact<number>>;
+  procIrqs: Map<number, ProcIrqFacts>;
+  sysIrqs: Map<number, SysIrqFacts>;
+  pci: Map<string, PciFacts>;
+  /** /sys/class/iommu/<unit>/devices: the PCI devices each translation unit covers */
+  iommu: Map<string, Fact<string[]>>;
+  /** dmesg: `APIC: Switched APIC routing to: physical x2apic` */
+  apicDriver?: Fact<string>;
+  /** dmesg: `IOAPIC[0]: apic_id 2, version 32, address 0xfec00000, GSI 0-119` */
+  ioapics: Fact<{ index: number; id: number; gsiFirst: number; gsiLast: number }>[];
+  /** dmesg: `DMAR-IR: IOAPIC id 2 under DRHD base 0xfed91000 IOMMU 1` */
+  dmarIoapics: Fact<{ ioapicId: number; unit: number }>[];
+  /** other dmesg lines kept for the record (x2apic, DMAR-IR, AMD-Vi) */
+  dmesg: Fact<string>[];
+  unreadable: Unreadable[];
+}
+
+export function emptyMachine(): MachineFacts {
+  return {
+    siblings: new Map(),
+    nodes: new Map(),
+    apicIds: new Map(),
+    procIrqs: new Map(),
+    sysIrqs: new Map(),
+    pci: new Map(),
+    iommu: new Map(),
+    ioapics: [],
+    dmarIoapics: [],
+    dmesg: [],
+    unreadable: [],
+  };
+}
 
 export interface ParsedInput {
   name: string;
@@ -158,6 +263,7 @@ export interface ParsedInput {
   domains: DebugDomain[];
   matrices: Matrix[];
   ls: LsEntry[];
+  machine: MachineFacts;
   kept: KeptLine[];
   /** lines carrying facts or recognised context (prompts, blank lines excluded) */
   factLines: number;

@@ -62,6 +62,11 @@ export type RouteInfo = Pick<
   | 'hops'
   | 'message'
   | 'failure'
+  | 'mask'
+  | 'node'
+  | 'observed'
+  | 'offline'
+  | 'affinityBroken'
 >;
 
 export interface DeviceRoutes {
@@ -235,6 +240,11 @@ export function routes(a: AnalysisLike): Routes {
           hops: r?.hops ?? [],
           message: r?.message ?? null,
           failure: r?.failure ?? null,
+          mask: r?.mask ?? null,
+          node: r?.node ?? null,
+          observed: r?.observed ?? [],
+          offline: r?.offline,
+          affinityBroken: r?.affinityBroken ?? false,
         });
       }
     }

@@ -124,6 +124,7 @@ export class SimulationResult implements Simulation {
       mask: this.maskOf(k, g),
       node: m.devices.node[dev] >= 0 ? m.devices.node[dev] : null,
       observed,
+      affinityBroken: (P.flags[k] & PF.AffinityBroken) !== 0,
     };
     const f = P.flags[k];
     if (f & (PF.Moved | PF.Shutdown | PF.Stuck))

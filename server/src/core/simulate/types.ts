@@ -60,6 +60,8 @@ export interface Route {
   observed: ('cpu' | 'vector' | 'irte' | 'lpi')[];
   /** what an `offline` did to it: moved to another CPU, shut down (managed), or stuck on the offline CPU */
   offline?: 'moved' | 'shut-down' | 'stuck';
+  /** it was placed outside its affinity (vector space exhaustion, or an `offline` left none of it online) */
+  affinityBroken: boolean;
 }
 
 export interface CpuUsage {
@@ -76,6 +78,12 @@ export interface CpuUsage {
   managed_allocated: number;
   /** the allocated vectors */
   vectors: number[];
+  /** the CPU's NUMA node (a `node` statement), or null */
+  node: number | null;
+  /** vectors taken by the root's `in-use` (interrupts the file does not describe), counted in `used` */
+  in_use: number;
+  /** the external vectors of the CPU's window (the era's, less the system vectors); 0 off x86 */
+  capacity: number;
 }
 // (arm64: `used` counts the LPIs targeting the CPU and `available` is 0; riscv: IMSIC identities.)
 

@@ -6,35 +6,50 @@ import type { Simulator } from './index';
 import { FIRST_LPI, LPI_LIMIT } from './levels/its';
 import { INTEL_IRTE_ENTRIES } from './levels/remap-intel';
 import { AMD_IRTE_ENTRIES } from './levels/remap-amd';
+import { NR_VECTORS } from './matrix';
 import type { CpuUsage, DomainUsage } from './types';
 
 export function cpuUsage(sim: Simulator): CpuUsage[] {
   const s = sim.s;
-  const mat = sim.levels.vector?.matrix;
+  const vec = sim.levels.vector;
+  const mat = vec?.matrix;
   const offline = sim.offlined;
-  return s.cpus.map((cpu, c) =>
-    mat
-      ? {
-          cpu,
-          apic_id: s.apic[c],
-          online: !mat.offline[c],
-          used: mat.act[c],
-          available: mat.avl[c],
-          managed: mat.man[c],
-          managed_allocated: mat.mac[c],
-          vectors: mat.vectorsOf(c),
-        }
-      : {
-          cpu,
-          apic_id: s.apic[c],
-          online: !offline.has(cpu),
-          used: s.m.arch === 'riscv' ? sim.levels.imsic.next[c] : sim.levels.gic.lpiCount[c],
-          available: 0,
-          managed: 0,
-          managed_allocated: 0,
-          vectors: [],
-        },
-  );
+  const nodeOf = new Map<number, number>();
+  for (const n of s.m.nodes) for (const c of n.cpus) if (!nodeOf.has(c)) nodeOf.set(c, n.id);
+  return s.cpus.map((cpu, c) => {
+    const node = nodeOf.get(cpu) ?? null;
+    if (mat && vec) {
+      const vectors = mat.vectorsOf(c);
+      let inUse = 0;
+      for (const v of vectors) if (vec.owner[c * NR_VECTORS + v] === -1) inUse++;
+      return {
+        cpu,
+        apic_id: s.apic[c],
+        online: !mat.offline[c],
+        used: mat.act[c],
+        available: mat.avl[c],
+        managed: mat.man[c],
+        managed_allocated: mat.mac[c],
+        vectors,
+        node,
+        in_use: inUse,
+        capacity: mat.capacity,
+      };
+    }
+    return {
+      cpu,
+      apic_id: s.apic[c],
+      online: !offline.has(cpu),
+      used: s.m.arch === 'riscv' ? sim.levels.imsic.next[c] : sim.levels.gic.lpiCount[c],
+      available: 0,
+      managed: 0,
+      managed_allocated: 0,
+      vectors: [],
+      node,
+      in_use: 0,
+      capacity: 0,
+    };
+  });
 }
 
 export function domainUsage(sim: Simulator): DomainUsage[] {
