@@ -5,12 +5,8 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { ImportRequest, type ImportParams, type ImportResultPayload } from '../../server/src/protocol';
 
-/**
- * The import writes the v2 language (possible-cpus, node, smt, apic, irte, inactive) once the
- * server's parser reads it; until then it asks for v1, where those facts are comments. The lead
- * flips this when the v2 parser lands.
- */
-const IMPORT_V2 = false;
+/** The import writes the v2 language (possible-cpus, node, smt, apic, irte, inactive): the parser reads it. */
+const IMPORT_V2 = true;
 
 export async function runImport(
   client: LanguageClient,

@@ -1,6 +1,6 @@
 // The `irqtopo` command line: a thin front on the language core.
 //   irqtopo check FILE... [--format text|json|sarif] [--rule CODE=SEVERITY]...
-//   irqtopo routes FILE [--format text|json] [--rule CODE=SEVERITY]...
+//   irqtopo routes FILE [--format text|json] [--before-offline] [--rule CODE=SEVERITY]...
 //   irqtopo inject FILE ADDRESS DATA --from DEVICE [--format text|json]
 // Exit status: 0 no errors, 1 errors found (routes: or an interrupt not allocated; inject: nothing
 // fires), 2 usage or I/O error.
@@ -30,10 +30,12 @@ commands:
   check FILE... [--format text|json|sarif] [--rule CODE=SEVERITY]...
       check topology files (layering, capabilities, and the simulation's resource checks); exit 0 when
       no errors, 1 when errors were found, 2 on usage or I/O errors
-  routes FILE [--format text|json] [--rule CODE=SEVERITY]...
+  routes FILE [--format text|json] [--before-offline] [--rule CODE=SEVERITY]...
       simulate the allocation and print every interrupt's route: CPU, vector or LPI, IRTE or ITS event,
-      the MSI message (address / data) and the domain path; errors go to stderr. Exit 1 when the file
-      has errors or an interrupt could not be allocated
+      the MSI message (address / data) and the domain path, after the last \`offline\` (with
+      --before-offline: as allocated at boot); \`*\` marks observed values (pins), the rest is
+      simulated; errors go to stderr. Exit 1 when the file has errors or an interrupt could not be
+      allocated
   inject FILE ADDRESS DATA --from DEVICE [--format text|json]
       resolve a write of DATA to ADDRESS by DEVICE as the hardware would (IR unit, APIC or ITS) and
       print which interrupt fires, on which CPU and vector, or why none does; exit 1 when none fires
@@ -142,15 +144,21 @@ function simulateFile(
 }
 
 function routes(args: string[], io: CliIO): number {
-  const { values, positionals } = parseCommandLine(args, { format: FORMAT, rule: RULE });
+  const { values, positionals } = parseCommandLine(args, {
+    format: FORMAT,
+    rule: RULE,
+    'before-offline': { type: 'boolean' },
+  });
   const fmt = format(values.format, ['text', 'json']);
   const overrides = rules(values.rule);
   if (positionals.length !== 1) throw new UsageError('routes needs exactly one FILE');
   const r = simulateFile(positionals[0], io, overrides);
   if (typeof r === 'number') return r;
   const sim = r.a.simulation!;
-  io.out(fmt === 'json' ? routesJson(sim) : routesText(sim));
-  const failed = sim.routes.filter((x) => x.failure).length;
+  // --before-offline: the placement as allocated, before the first `offline` (the same without one)
+  const list = (values['before-offline'] && sim.routesBeforeOffline()) || sim.routes;
+  io.out(fmt === 'json' ? routesJson(sim, list) : routesText(sim, list));
+  const failed = list.filter((x) => x.failure).length;
   const errors = r.a.diagnostics.filter((d) => d.severity === 'error').length;
   if (fmt === 'text')
     io.err(

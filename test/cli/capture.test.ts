@@ -55,8 +55,7 @@ describe('irqtopo capture (this machine)', function () {
     const live = liveEffective();
     assert.ok(live.size > 0, 'this machine has interrupts with an effective CPU');
     const r = importDumps([{ name: 'capture.txt', text: bundle }]);
-    const v1 = importDumps([{ name: 'capture.txt', text: bundle }], { v2: false });
-    const a = analyze('/virtual/this-machine.irqtopo', v1.text);
+    const a = analyze('/virtual/this-machine.irqtopo', r.text);
     assert.deepEqual(
       a.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.code}: ${d.message}`),
       [],
@@ -81,8 +80,8 @@ describe('irqtopo capture (this machine)', function () {
         String(cpu),
         'the pin cites the bundle line it was read from',
       );
-      // and the simulation of the v1 text puts it there
-      const v = v1.topology!.irqs.find((x) => x.linuxIrq === irq)!;
+      // and the simulation of the imported text puts it there
+      const v = r.topology!.irqs.find((x) => x.linuxIrq === irq)!;
       const id = v.index === undefined ? `${v.device}.${v.name}` : `${v.device}.${v.name}[${v.index}]`;
       assert.equal(a.simulation?.routesById.get(id)?.cpu, cpu, `route of ${id}`);
       compared++;

@@ -13,7 +13,7 @@ async function run(args: string[]): Promise<{ code: number; out: string; err: st
   let out = '';
   let err = '';
   const io = await nodeImportIO({ out: (s) => (out += s + '\n'), err: (s) => (err += s + '\n') });
-  const code = await importCommand(['--v1', ...args], io);
+  const code = await importCommand(args, io);
   return { code, out, err };
 }
 
@@ -112,7 +112,7 @@ describe('irqtopo import', () => {
     text.splice(5, 0, 'this line is not from the kernel');
     const f = path.join(tmp, 'with-junk.txt');
     fs.writeFileSync(f, text.join('\n'));
-    const r = await serverImport({ paths: [f], v2: false });
+    const r = await serverImport({ paths: [f], v2: true });
     assert.equal(r.status, 0);
     assert.deepEqual(parse(r.text).errors, []);
     const p = r.problems.find((x) => x.line === 6);

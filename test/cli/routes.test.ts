@@ -17,6 +17,12 @@ describe('irqtopo routes', () => {
       cpu: 1,
       vector: 32,
       lpi: null,
+      irte: null,
+      event: null,
+      managed: false,
+      mask: [0, 1, 2, 3],
+      node: null,
+      observed: [],
       path: ['PCI-MSIX-0000:03:00.0', 'VECTOR'],
       hops: [
         { domain: 'PCI-MSIX-0000:03:00.0', hwirq: 1 },
@@ -25,12 +31,63 @@ describe('irqtopo routes', () => {
       message: { address_hi: 0, address_lo: 4276097024, data: 32 },
     });
     // 201 vectors per CPU (newest rules); CPUs 0 and 1 hold one each
-    assert.deepEqual(j.cpus[0], { cpu: 0, apic_id: 0, used: 1, available: 200 });
-    assert.deepEqual(j.cpus[2], { cpu: 2, apic_id: 2, used: 0, available: 201 });
+    const cpu = (c: number, used: number) => ({
+      cpu: c,
+      apic_id: c,
+      online: true,
+      node: null,
+      used,
+      available: 201 - used,
+      managed: 0,
+      managed_allocated: 0,
+    });
+    assert.deepEqual(j.cpus[0], cpu(0, 1));
+    assert.deepEqual(j.cpus[2], cpu(2, 0));
     assert.deepEqual(
       j.domains.find((d: { name: string }) => d.name === 'VECTOR'),
       { name: 'VECTOR', used: 2, size: 804 },
     );
+  });
+
+  it('marks observed values with * in the table and lists them in the JSON', async () => {
+    // pins.irqtopo: nic0.q[1] is pinned to CPU 0 vector 0x21 (observed); nic0.q[0] is simulated
+    const t = await run(['routes', 'test/fixtures/sim/pins.irqtopo']);
+    assert.match(t.out, /^nic0\.q\[1\]\s+0\*\s+0x21\*\s/m);
+    assert.match(t.out, /^nic0\.q\[0\]\s+0\s+0x23\s/m);
+    assert.match(t.out, /^\* observed: a pin read from the machine/m);
+    const j = JSON.parse((await run(['routes', 'test/fixtures/sim/pins.irqtopo', '--format=json'])).out);
+    assert.deepEqual(
+      j.routes.map((r: { irq: string; observed: string[] }) => [r.irq, r.observed]),
+      [
+        ['nic0.q[0]', []],
+        ['nic0.q[1]', ['cpu', 'vector']],
+        ['a.intx', []],
+        ['b.intx', []],
+      ],
+    );
+  });
+
+  it('shows the placement after the last offline, and with --before-offline the boot placement', async () => {
+    // test/fixtures/checks/irq-shutdown/fire.irqtopo derives both by hand (docs/kernel-placement.md 3.3)
+    const file = 'test/fixtures/checks/irq-shutdown/fire.irqtopo';
+    const after = JSON.parse((await run(['routes', file, '--format', 'json'])).out);
+    const boot = JSON.parse((await run(['routes', file, '--format', 'json', '--before-offline'])).out);
+    const pick = (
+      j: { routes: { irq: string; cpu: number | null; vector: number | null; offline?: string }[] },
+      irq: string,
+    ) => {
+      const r = j.routes.find((x) => x.irq === irq)!;
+      return [r.cpu, r.vector, r.offline ?? null];
+    };
+    assert.deepEqual(pick(boot, 'nvme0.io[3]'), [3, 0x20, null]);
+    assert.deepEqual(pick(after, 'nvme0.io[3]'), [null, null, 'shut-down']);
+    assert.deepEqual(pick(boot, 'nic0.q[0]'), [3, 0x22, null]);
+    assert.deepEqual(pick(after, 'nic0.q[0]'), [0, 0x23, 'moved']);
+    assert.deepEqual(after.routes.find((x: { irq: string }) => x.irq === 'nic0.q[0]').mask, [0, 1, 2]);
+    assert.deepEqual(boot.routes.find((x: { irq: string }) => x.irq === 'nic0.q[0]').mask, [3]);
+    assert.equal(after.cpus.find((c: { cpu: number }) => c.cpu === 3).online, false);
+    const t = await run(['routes', file]);
+    assert.match(t.out, /^nvme0\.io\[3\]\s+-\s+-.*shut down by offline/m);
   });
 
   it('prints a table with the interrupt, CPU, vector, IRTE, message and path', async () => {

@@ -34,7 +34,7 @@ function observed(text: string): Map<number, { vector: number; target: number }>
 describe('import → routes (issue 6, Intel desktop D5)', () => {
   const texts = D5.map((f) => ({ name: f, text: fs.readFileSync(path.join(fixture('dumps'), f), 'utf8') }));
   // v1 output, which the current parser reads (the lead flips this when the v2 parser lands)
-  const imported = importDumps(texts, { v2: false });
+  const imported = importDumps(texts, { v2: true });
   const a = analyze('/virtual/d5.irqtopo', imported.text);
   const want = observed(texts[2].text);
 

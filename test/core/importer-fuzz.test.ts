@@ -36,7 +36,7 @@ function v2Shape(text: string): void {
 /** The importer's contract on any input: no throw, a string result, and text that parses cleanly. */
 function holds(inputs: { name: string; text: string }[]): ImportResult {
   // v1 output, which the current parser reads (the lead flips this when the v2 parser lands)
-  const r = importDumps(inputs, { v2: false });
+  const r = importDumps(inputs, { v2: true });
   assert.equal(typeof r.text, 'string');
   const errors = parse(r.text, 'fuzz').errors;
   assert.deepEqual(errors, [], `syntax errors in the output:\n${r.text}`);

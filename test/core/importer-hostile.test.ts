@@ -7,10 +7,10 @@ import { parse } from '../../server/src/core';
 import { importDumps, type ImportResult } from '../../server/src/core/importer';
 
 /** v1 output, which the current parser reads; the lead flips this when the v2 parser lands */
-const V1 = { v2: false } as const;
+const V2 = { v2: true } as const;
 
 function holds(text: string, name = 'hostile'): ImportResult {
-  const r = importDumps([{ name, text }], V1);
+  const r = importDumps([{ name, text }], V2);
   assert.equal(r.internalError, undefined, r.internalError);
   assert.deepEqual(parse(r.text, 'x').errors, [], `the output parses:\n${r.text.slice(0, 2000)}`);
   const v2 = importDumps([{ name, text }]);

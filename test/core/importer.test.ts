@@ -13,7 +13,7 @@ import { deviceViews } from '../../server/src/core/model';
 
 const DUMPS = fixture('dumps');
 /** The v1 output, which the current parser reads; the lead flips this to v2 when the v2 parser lands. */
-const V1 = { v2: false } as const;
+const V2 = { v2: true } as const;
 const read = (f: string): string => fs.readFileSync(path.join(DUMPS, f), 'utf8');
 const ALL = fs.readdirSync(DUMPS).filter((f) => f.endsWith('.txt'));
 const D5 = {
@@ -25,7 +25,7 @@ const D5 = {
 function importFiles(...files: string[]): ImportResult {
   return importDumps(
     files.map((f) => ({ name: f, text: read(f) })),
-    V1,
+    V2,
   );
 }
 
@@ -227,7 +227,7 @@ describe('importer: this machine', () => {
   it(`imports this machine's /proc/interrupts${exists ? '' : ' (skipped: /proc/interrupts does not exist here)'}`, function () {
     if (!exists) this.skip();
     const text = fs.readFileSync('/proc/interrupts', 'utf8');
-    const r = importDumps([{ name: '/proc/interrupts', text }], V1);
+    const r = importDumps([{ name: '/proc/interrupts', text }], V2);
     assert.deepEqual(
       r.problems.filter((p) => p.severity === 'error'),
       [],
@@ -290,7 +290,7 @@ describe('importer: formats and naming', () => {
       ' 40:          0          0   DMAR_MSI-edge      dmar0',
       ' 41:        100          0   IR-PCI-MSI-edge      eth0',
     ].join('\n');
-    const r = importDumps([{ name: 'old.txt', text }], V1);
+    const r = importDumps([{ name: 'old.txt', text }], V2);
     const a = checked(r);
     assert.deepEqual(r.topology!.kernel, { major: 4, minor: 2 });
     assert.ok(r.inferred.some((s) => /pin 8 assumed = irq number/.test(s)));
@@ -306,7 +306,7 @@ describe('importer: formats and naming', () => {
       ' 51:          0          0     ITS-pMSI 133120 Edge      gpio-keys',
       'IPI0:       100        200       Rescheduling interrupts',
     ].join('\n');
-    const r = importDumps([{ name: 'arm.txt', text: arm }], V1);
+    const r = importDumps([{ name: 'arm.txt', text: arm }], V2);
     const a = checked(r);
     assert.equal(r.topology!.arch, 'arm64');
     assert.deepEqual(r.topology!.kernel, { major: 6, minor: 10 });
@@ -320,7 +320,7 @@ describe('importer: formats and naming', () => {
       '  1:        500        400  RISC-V INTC   5 Edge      riscv-timer',
       ' 12:          3          0  APLIC-MSI-d000000.aplic   8 Level   -fasteoi   virtio0',
     ].join('\n');
-    const r2 = importDumps([{ name: 'rv.txt', text: rv }], V1);
+    const r2 = importDumps([{ name: 'rv.txt', text: rv }], V2);
     const a2 = checked(r2);
     assert.equal(r2.topology!.arch, 'riscv');
     assert.equal(device(a2.model, 'virtio0')?.msiDomain?.kind, 'aplic');
@@ -329,7 +329,7 @@ describe('importer: formats and naming', () => {
   it('reads concatenated `cat` outputs and grep -r style dumps with full paths', () => {
     const d8 = read('x86-qemu-vm-no-IR_debugfs-irqs-58_PCI-MSIX_martins3.txt');
     const d21 = read('x86-qemu-vm-8cpu-no-IR_debugfs-irqs-0_IO-APIC_martins3.txt');
-    const r = importDumps([{ name: 'cat.txt', text: `${d8}\n${d21}` }], V1);
+    const r = importDumps([{ name: 'cat.txt', text: `${d8}\n${d21}` }], V2);
     checked(r);
     assert.deepEqual(r.topology!.irqs.map((i) => i.linuxIrq).sort(), [0, 58]);
     const grep = d8
@@ -337,7 +337,7 @@ describe('importer: formats and naming', () => {
       .slice(1)
       .map((l) => `/sys/kernel/debug/irq/irqs/58:${l}`)
       .join('\n');
-    const g = importDumps([{ name: 'grep.txt', text: grep }], V1);
+    const g = importDumps([{ name: 'grep.txt', text: grep }], V2);
     checked(g);
     assert.equal(g.topology!.irqs[0]?.linuxIrq, 58);
     assert.equal(g.topology!.irqs[0]?.vector, 34);
@@ -346,7 +346,7 @@ describe('importer: formats and naming', () => {
   it('keeps a line it does not understand as a comment and reports it with its line number', () => {
     const text = read('local-vm-2cpu_proc-interrupts.txt').split('\n');
     text.splice(5, 0, 'this line is not from the kernel');
-    const r = importDumps([{ name: 'p.txt', text: text.join('\n') }], V1);
+    const r = importDumps([{ name: 'p.txt', text: text.join('\n') }], V2);
     checked(r);
     const p = r.problems.find((q) => q.line === 6);
     assert.ok(p, 'reported at line 6');
@@ -361,7 +361,7 @@ describe('importer: formats and naming', () => {
       '           CPU0       CPU1',
       ' 36:          0      66345 PCI-MSIX-0000:00:02.0   1-edge      virtio1-req.0   <-- the busy queue',
     ].join('\n');
-    const r = importDumps([{ name: 'a.txt', text }], V1);
+    const r = importDumps([{ name: 'a.txt', text }], V2);
     checked(r);
     assert.deepEqual(r.problems, []);
     assert.equal(r.topology!.irqs[0].name, 'virtio1-req_0');
@@ -369,14 +369,14 @@ describe('importer: formats and naming', () => {
   });
 
   it('gives a clear error for input in no known format, and never throws', () => {
-    const r = importDumps([{ name: 'notes.md', text: '# My notes\nSome prose about interrupts.\n' }], V1);
+    const r = importDumps([{ name: 'notes.md', text: '# My notes\nSome prose about interrupts.\n' }], V2);
     assert.equal(r.problems[0].severity, 'error');
     assert.match(r.problems[0].message, /not a known dump format/);
     assert.deepEqual(
       analyze('/v.irqtopo', r.text).diagnostics.filter((d) => d.code === 'syntax'),
       [],
     );
-    const e = importDumps([{ name: 'empty', text: '' }], V1);
+    const e = importDumps([{ name: 'empty', text: '' }], V2);
     assert.match(e.problems[0].message, /empty/);
     assert.match(importDumps([]).problems[0].message, /no input/);
   });
@@ -386,7 +386,7 @@ describe('importer: formats and naming', () => {
       '           CPU0',
       ' 30:          1 PCI-MSIX-0000:00:02.0   0-edge      weird"name\\x',
     ].join('\n');
-    const r = importDumps([{ name: 'q.txt', text }], V1);
+    const r = importDumps([{ name: 'q.txt', text }], V2);
     checked(r);
     assert.equal(r.topology!.irqs.length, 1);
   });

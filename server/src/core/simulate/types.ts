@@ -78,7 +78,7 @@ export interface CpuUsage {
   managed_allocated: number;
   /** the allocated vectors */
   vectors: number[];
-  /** the CPU's NUMA node (a `node` statement), or null */
+  /** the CPU's NUMA node (a `node` statement), or null when the file declares no node */
   node: number | null;
   /** vectors taken by the root's `in-use` (interrupts the file does not describe), counted in `used` */
   in_use: number;

@@ -15,7 +15,8 @@ export function cpuUsage(sim: Simulator): CpuUsage[] {
   const mat = vec?.matrix;
   const offline = sim.offlined;
   const nodeOf = new Map<number, number>();
-  for (const n of s.m.nodes) for (const c of n.cpus) if (!nodeOf.has(c)) nodeOf.set(c, n.id);
+  if (s.m.nodesGiven)
+    for (const n of s.m.nodes) for (const c of n.cpus) if (!nodeOf.has(c)) nodeOf.set(c, n.id);
   return s.cpus.map((cpu, c) => {
     const node = nodeOf.get(cpu) ?? null;
     if (mat && vec) {
