@@ -45,6 +45,25 @@ const builds = [
     outfile: 'dist/cli.js',
     banner: { js: '#!/usr/bin/env node' },
   },
+  // vscode.dev: the language server in a web worker (the same adapter and core, no Node) and the
+  // extension's browser entry (package.json "browser"), which starts it
+  {
+    ...common,
+    entryPoints: ['server/src/browser.ts'],
+    outfile: 'dist/browser/server.js',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+  },
+  {
+    ...common,
+    entryPoints: ['client/src/browser.ts'],
+    outfile: 'dist/browser/extension.js',
+    platform: 'browser',
+    format: 'cjs',
+    target: 'es2022',
+    external: ['vscode'],
+  },
   // the diagram webview: a browser bundle, beside the codicons it loads (see below)
   {
     ...common,

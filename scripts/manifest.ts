@@ -91,6 +91,8 @@ export function shipList(root: string): [string, string][] {
   return [
     ...['CHANGELOG.md', 'LICENSE', 'language-configuration.json'].map(same),
     ...['dist/extension.js', 'dist/server.js', 'dist/cli.js'].map(same),
+    // vscode.dev: package.json "browser" and the language server's web worker
+    ...['dist/browser/extension.js', 'dist/browser/server.js'].map(same),
     ...[
       'dist/webview/main.js',
       'dist/webview/layout.js',

@@ -10,7 +10,7 @@ import {
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
-import { SHOW_ROUTE_COMMAND } from '../../server/src/protocol';
+import { SHOW_ROUTE_COMMAND, type InitializationOptions } from '../../server/src/protocol';
 import { DIAGRAM_VIEW_TYPE, DiagramPanel, showRouteArgs, type DiagramContext } from './diagram';
 import { openDocs, openExample } from './docs';
 import { RouteFocus } from './focus';
@@ -50,19 +50,23 @@ export async function activate(context: vscode.ExtensionContext): Promise<Irqtop
     run: { module, transport: TransportKind.ipc },
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
   };
-  const watcher = vscode.workspace.createFileSystemWatcher('**/*.irqtopo');
-  context.subscriptions.push(watcher);
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
       { scheme: 'file', language: 'irqtopo' },
       { scheme: 'untitled', language: 'irqtopo' },
     ],
+    // (the server registers a watcher for **/*.irqtopo itself: included files changed on disk)
     synchronize: {
-      // included files change on disk: the server re-checks the files that include them
-      fileEvents: watcher,
       // the server pulls `irqtopo.*` with workspace/configuration; this tells it when to pull again
       configurationSection: 'irqtopo',
     },
+    // a function: a restart after trust is granted sends the new value
+    initializationOptions: (): InitializationOptions => ({
+      // the code lenses run this client-side command; other clients get no lenses
+      clientCommands: [SHOW_ROUTE_COMMAND],
+      // in Restricted Mode the server reads no include outside the workspace folders
+      trustedWorkspace: vscode.workspace.isTrusted,
+    }),
     outputChannel: log,
     traceOutputChannel: log,
     // rule links open the rendered rule page; code lenses follow the irqtopo.codeLens settings
@@ -100,6 +104,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Irqtop
       openDocs(context, file, anchor),
     ),
     vscode.commands.registerCommand('irqtopo.openExample', (name?: unknown) => openExample(context, name)),
+    // trust granted: the server may now read includes outside the workspace folders
+    vscode.workspace.onDidGrantWorkspaceTrust(async () => {
+      if (c.state === State.Running) await c.restart();
+    }),
     vscode.tasks.registerTaskProvider(
       TASK_TYPE,
       new IrqtopoTaskProvider(context.asAbsolutePath(path.join('dist', 'cli.js')), log),

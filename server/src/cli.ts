@@ -5,7 +5,6 @@
 // Exit status: 0 no errors, 1 errors found (routes: or an interrupt not allocated; inject: nothing
 // fires), 2 usage or I/O error.
 
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   analyze,
@@ -16,6 +15,7 @@ import {
   type SeverityOverride,
 } from './core';
 import type { CliIO } from './cli/io';
+import { readTopologyFile, type TopologyText } from './files';
 import { parseCommandLine, UsageError } from './cli/args';
 import { findings, formatJson, formatSarif, formatText, count, summary } from './cli/report';
 import { injectJson, injectText, routesJson, routesText } from './cli/routes';
@@ -77,20 +77,17 @@ function rules(values: readonly string[] | undefined): Record<string, SeverityOv
 const FORMAT = { type: 'string' } as const;
 const RULE = { type: 'string', multiple: true } as const;
 
+const textOf = (r: TopologyText | Error): string | Error => (r instanceof Error ? r : r.text);
+
+/** Includes: only *.irqtopo regular files (server/src/files.ts), unless the IO says otherwise (tests). */
+const includeReader = (io: CliIO) => (p: string) => (io.readInclude ?? io.readFile)(p);
+
 export function nodeIO(): CliIO {
   return {
     out: (s) => process.stdout.write(s.endsWith('\n') ? s : s + '\n'),
     err: (s) => process.stderr.write(s.endsWith('\n') ? s : s + '\n'),
-    readFile: (p) => {
-      try {
-        const st = fs.statSync(p);
-        if (st.isDirectory()) return new Error('is a directory');
-        return fs.readFileSync(p, 'utf8');
-      } catch (e) {
-        const err = e as NodeJS.ErrnoException;
-        return new Error(err.code === 'ENOENT' ? 'no such file' : (err.message ?? String(e)));
-      }
-    },
+    readFile: (p) => textOf(readTopologyFile(p, { anyName: true })),
+    readInclude: (p) => textOf(readTopologyFile(p)),
     cwd: process.cwd(),
   };
 }
@@ -112,7 +109,7 @@ function check(args: string[], io: CliIO): number {
       continue;
     }
     if (!given.has(abs)) given.set(abs, f);
-    all.push(...analyze(abs, text, { reader: (p) => io.readFile(p), rules: overrides }).diagnostics);
+    all.push(...analyze(abs, text, { reader: includeReader(io), rules: overrides }).diagnostics);
   }
   const list = findings(all, io.cwd, given);
   if (fmt === 'json') io.out(formatJson(list));
@@ -138,7 +135,7 @@ function simulateFile(
     io.err(`irqtopo: cannot read ${f}: ${text.message}`);
     return 2;
   }
-  const a = analyze(abs, text, { reader: (p) => io.readFile(p), rules: overrides });
+  const a = analyze(abs, text, { reader: includeReader(io), rules: overrides });
   const errors = findings(
     a.diagnostics.filter((d) => d.severity === 'error'),
     io.cwd,

@@ -70,8 +70,27 @@ export interface ImportResultPayload {
   problems: ImportProblem[];
 }
 
-/** `irqtopo/import`: runs the importer in the server process (the CLI's `irqtopo import`, without -o). */
+/**
+ * `irqtopo/import`: runs the importer in the server process (the CLI's `irqtopo import`, without -o).
+ * Send a `workDoneToken` to see progress (`$/progress`); cancel it with `$/cancelRequest`.
+ */
 export const ImportRequest = new RequestType<ImportParams, ImportResultPayload, void>('irqtopo/import');
+
+/** `irqtopo/readFile` parameters: a file the server wants to read (an include), and the most it reads. */
+export interface ReadFileParams {
+  uri: string;
+  maxBytes: number;
+}
+
+/** The text of the file, or why it was not read (no such file, a folder, larger than maxBytes). */
+export type ReadFileResult = { text: string; stamp?: string } | { error: string };
+
+/**
+ * `irqtopo/readFile`, sent by the server to the client: where the server has no file system (the web
+ * worker in vscode.dev), the client reads included files through its workspace file system. Sent only
+ * to clients that announce it in `InitializationOptions.readFile`.
+ */
+export const ReadFileRequest = new RequestType<ReadFileParams, ReadFileResult, void>('irqtopo/readFile');
 
 /** Options a client may pass in `initializationOptions`. */
 export interface InitializationOptions {
@@ -79,4 +98,17 @@ export interface InitializationOptions {
   debounceMs?: number;
   /** severity overrides, for clients without workspace/configuration */
   rules?: Record<string, string>;
+  /**
+   * Whether the workspace is trusted (default true). When false, includes outside the workspace folders
+   * (or, without folders, outside the including file's folder) are not read. VS Code passes
+   * `vscode.workspace.isTrusted` and restarts the server when trust is granted. Only read here, never
+   * from workspace settings, which an untrusted folder could set itself.
+   */
+  trustedWorkspace?: boolean;
+  /** the client-side commands the client runs (e.g. `irqtopo.showRoute`); code lenses name only these */
+  clientCommands?: string[];
+  /** the client answers `irqtopo/readFile` (the web worker server reads includes through it) */
+  readFile?: boolean;
+  /** where docs/rules.md is (a URI the client can open); default: beside the server bundle (Node) */
+  rulesDocument?: string;
 }

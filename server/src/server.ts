@@ -3,6 +3,9 @@
 // transport is chosen from the command line by vscode-languageserver.
 
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
+import { connectionOptions } from './lsp/activity';
+import { registerImport } from './lsp/import';
+import { nodeHost } from './lsp/node-host';
 import { SERVER_NAME, SERVER_VERSION, startServer } from './lsp/server';
 
 const args = process.argv.slice(2);
@@ -28,5 +31,7 @@ if (args.includes('--version')) {
   );
   process.exitCode = 2;
 } else {
-  startServer(createConnection(ProposedFeatures.all));
+  startServer(createConnection(ProposedFeatures.all, connectionOptions), nodeHost, ({ connection, config }) =>
+    registerImport(connection, config),
+  );
 }

@@ -23,7 +23,8 @@ import {
 } from 'vscode-languageserver-protocol/node';
 
 export const ROOT = path.resolve(__dirname, '../../..');
-export const SERVER = path.join(ROOT, 'dist', 'server.js');
+/** the bundled server (IRQTOPO_TEST_SERVER: another build, e.g. to see a regression test fail on it) */
+export const SERVER = process.env.IRQTOPO_TEST_SERVER ?? path.join(ROOT, 'dist', 'server.js');
 
 export function uriOf(file: string): string {
   return pathToFileURL(file).href;
@@ -51,6 +52,8 @@ export class Client {
   readonly publishCount = new Map<string, number>();
   private versions = new Map<string, number>();
   stderr = '';
+  /** the capabilities the server registered (client/registerCapability) */
+  readonly registrations: { id: string; method: string; registerOptions?: unknown }[] = [];
   /** error messages the server logged (window/logMessage, type Error) */
   readonly errors: string[] = [];
   exited: number | null = null;
@@ -83,7 +86,13 @@ export class Client {
       (params: { items: { scopeUri?: string; section?: string }[] }) =>
         options.configuration ? options.configuration(params.items) : params.items.map(() => null),
     );
-    this.connection.onRequest('client/registerCapability', () => null);
+    this.connection.onRequest(
+      'client/registerCapability',
+      (p: { registrations: { id: string; method: string; registerOptions?: unknown }[] }) => {
+        this.registrations.push(...p.registrations);
+        return null;
+      },
+    );
     this.connection.onNotification('window/logMessage', (m: { type: number; message: string }) => {
       if (m.type === 1) this.errors.push(m.message);
     });

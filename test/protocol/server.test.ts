@@ -45,7 +45,8 @@ describe('language server over stdio', function () {
     assert.ok(fs.existsSync(path.join(ROOT, 'dist', 'server.js')), 'run npm run build first');
     c = new Client({
       workspaceFolder: path.join(ROOT, 'test', 'fixtures', 'lsp'),
-      initializationOptions: { debounceMs: 0 },
+      // as the VS Code client: it runs the code lenses' command
+      initializationOptions: { debounceMs: 0, clientCommands: ['irqtopo.showRoute'] },
     });
     await c.start();
   });
@@ -71,6 +72,7 @@ describe('language server over stdio', function () {
       assert.equal(caps[k], true, k);
     assert.deepEqual(caps.renameProvider, { prepareProvider: true });
     assert.ok(caps.completionProvider?.triggerCharacters?.includes(':'));
+    assert.ok(!caps.completionProvider?.triggerCharacters?.includes(' '), 'no completion after every space');
     assert.deepEqual((caps.codeActionProvider as { codeActionKinds: string[] }).codeActionKinds, [
       'quickfix',
       'source.fixAll',

@@ -1,4 +1,5 @@
-// Core plain data -> LSP types. The only place that knows both shapes.
+// Core plain data -> LSP types. The only place that knows both shapes. URIs leave through `spell`
+// (the client's own spelling of an open document, the canonical one otherwise).
 
 import {
   CodeActionKind,
@@ -23,11 +24,14 @@ import {
   type SymbolInformation,
   type TextEdit,
   type WorkspaceEdit,
-} from 'vscode-languageserver/node';
+} from 'vscode-languageserver';
 import { type Diagnostic as CoreDiagnostic, type Severity } from '../core';
 import type * as S from '../core/services';
-import { ruleDocUrl } from '../docs';
-import { canonical } from './files';
+
+/** A URI the core used -> the URI sent to the client. */
+export type Spell = (uri: string) => string;
+/** A rule code -> the link to its documentation, if any. */
+export type RuleLink = (code: string) => string | undefined;
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
@@ -36,31 +40,28 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   hint: DiagnosticSeverity.Hint,
 };
 
-export function ruleHref(code: string): string {
-  return ruleDocUrl(code);
-}
-
-export function diagnostic(d: CoreDiagnostic): Diagnostic {
+export function diagnostic(d: CoreDiagnostic, spell: Spell, link: RuleLink): Diagnostic {
   const out: Diagnostic = {
     range: d.range,
     severity: SEVERITY[d.severity],
     code: d.code,
-    codeDescription: { href: ruleHref(d.code) },
     source: 'irqtopo',
     message: d.message,
   };
+  const href = link(d.code);
+  if (href) out.codeDescription = { href };
   if (d.related.length)
     out.relatedInformation = d.related.map((r) => ({
-      location: { uri: canonical(r.uri), range: r.range },
+      location: { uri: spell(r.uri), range: r.range },
       message: r.message,
     }));
   if (d.unnecessary) out.tags = [DiagnosticTag.Unnecessary];
   return out;
 }
 
-export function workspaceEdit(e: S.WorkspaceEdit): WorkspaceEdit {
+export function workspaceEdit(e: S.WorkspaceEdit, spell: Spell): WorkspaceEdit {
   const changes: Record<string, TextEdit[]> = {};
-  for (const [uri, edits] of Object.entries(e)) (changes[canonical(uri)] ??= []).push(...edits);
+  for (const [uri, edits] of Object.entries(e)) (changes[spell(uri)] ??= []).push(...edits);
   return { changes };
 }
 
@@ -101,12 +102,12 @@ export function documentSymbol(s: S.DocumentSymbol): DocumentSymbol {
   };
 }
 
-export function workspaceSymbol(s: S.WorkspaceSymbol): SymbolInformation {
+export function workspaceSymbol(s: S.WorkspaceSymbol, spell: Spell): SymbolInformation {
   return {
     name: s.name,
     kind: SYMBOL_KIND[s.kind],
     containerName: s.detail,
-    location: { uri: canonical(s.uri), range: s.range },
+    location: { uri: spell(s.uri), range: s.range },
   };
 }
 
@@ -124,13 +125,13 @@ export function highlight(h: S.Highlight): DocumentHighlight {
   return { range: h.range, kind: h.write ? DocumentHighlightKind.Write : DocumentHighlightKind.Read };
 }
 
-export function codeAction(a: S.CodeAction, diagnostics: Diagnostic[]): CodeAction {
+export function codeAction(a: S.CodeAction, diagnostics: Diagnostic[], spell: Spell): CodeAction {
   return {
     title: a.title,
     kind: a.kind === 'quickfix' ? CodeActionKind.QuickFix : CodeActionKind.SourceFixAll,
     diagnostics,
     isPreferred: a.preferred,
-    edit: workspaceEdit(a.edit),
+    edit: workspaceEdit(a.edit, spell),
   };
 }
 
@@ -144,6 +145,10 @@ export function inlayHint(h: S.InlayHint): InlayHint {
   };
 }
 
-export function codeLens(l: S.CodeLens): CodeLens {
-  return { range: l.range, command: { title: l.title, command: l.command, arguments: [l.args] } };
+/** A code lens running a client-side command (only for clients that announced it). */
+export function codeLens(l: S.CodeLens, spell: Spell): CodeLens {
+  return {
+    range: l.range,
+    command: { title: l.title, command: l.command, arguments: [{ ...l.args, uri: spell(l.args.uri) }] },
+  };
 }

@@ -5,10 +5,16 @@
 // every problem as data (file, line, column) for the Problems panel. The request can be cancelled
 // ($/cancelRequest stops the collector at its next file), and reports progress when the client
 // gives a work-done token.
-import type { CancellationToken, Connection } from 'vscode-languageserver/node';
+import {
+  LSPErrorCodes,
+  ResponseError,
+  type Connection,
+  type WorkDoneProgressReporter,
+} from 'vscode-languageserver';
 import { runImport as run, type ImportRequestData } from '../machine/run';
 import type { Progress } from '../machine/collect';
 import { ImportRequest, type ImportResultPayload } from '../protocol';
+import type { Config } from './config';
 
 /** Validates the parameters (they come from another process): a list of absolute paths and the options. */
 export function importRequest(p: unknown): ImportRequestData | string {
@@ -61,25 +67,36 @@ export async function runImport(p: unknown, hooks: ImportHooks = {}): Promise<Im
   }
 }
 
-export function registerImport(connection: Connection): void {
-  connection.onRequest(ImportRequest.method, async (p: unknown, token: CancellationToken) => {
+/**
+ * Registered by its type. Progress goes to the client's work-done token, or to one the server
+ * creates when the client supports server-initiated progress; a cancelled import (`$/cancelRequest`
+ * or the progress's cancel button) is answered with RequestCancelled.
+ */
+export function registerImport(connection: Connection, config: Config): void {
+  connection.onRequest(ImportRequest, async (p, token) => {
     const abort = new AbortController();
-    const sub = token.onCancellationRequested(() => abort.abort());
-    const workDone =
-      typeof p === 'object' && p !== null ? (p as { workDoneToken?: unknown }).workDoneToken : undefined;
-    const progress =
-      typeof workDone === 'string' || typeof workDone === 'number'
-        ? connection.window.attachWorkDoneProgress(workDone)
-        : undefined;
+    const subs = [token.onCancellationRequested(() => abort.abort())];
+    const workDone = typeof p === 'object' && p !== null ? p.workDoneToken : undefined;
+    let progress: WorkDoneProgressReporter | undefined;
+    if (typeof workDone === 'string' || typeof workDone === 'number')
+      progress = connection.window.attachWorkDoneProgress(workDone);
+    else if (config.workDoneProgress) {
+      const created = await connection.window.createWorkDoneProgress();
+      subs.push(created.token.onCancellationRequested(() => abort.abort()));
+      progress = created;
+    }
     progress?.begin('irqtopo: importing', undefined, undefined, true);
     try {
-      return await runImport(p, {
+      const r = await runImport(p, {
         signal: abort.signal,
         onProgress: (x) => progress?.report(`${x.message} (${x.done} sources read)`),
       });
+      if (abort.signal.aborted)
+        return new ResponseError(LSPErrorCodes.RequestCancelled, 'irqtopo/import cancelled');
+      return r;
     } finally {
       progress?.done();
-      sub.dispose();
+      for (const s of subs) s.dispose();
     }
   });
 }
