@@ -83,7 +83,13 @@ export const parentCycleCheck: Check = {
       }
       if (c && state.get(c) === 1) {
         const loop = path.slice(path.indexOf(c));
-        const names = [...loop.map((x) => x.name), c.name].join(' -> ');
+        const names =
+          loop.length <= 12
+            ? [...loop.map((x) => x.name), c.name].join(' -> ')
+            : `${loop
+                .slice(0, 10)
+                .map((x) => x.name)
+                .join(' -> ')} -> … -> ${loop[loop.length - 1].name} -> ${c.name}, ${loop.length} domains`;
         report(
           parentSite(loop[0]),
           `the parent chain loops (${names}): it must end in the root domain, as every irq_domain hierarchy does`,

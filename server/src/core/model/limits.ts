@@ -15,3 +15,5 @@ export const MAX_FILES = 256;
 export const MAX_INCLUDE_CHARS = 64 * 1024 * 1024;
 /** NUMA nodes (MAX_NUMNODES with NODES_SHIFT 10). */
 export const MAX_NODES = 1024;
+/** Domains on one parent chain (a kernel hierarchy has a handful: device domain, IR unit or ITS, root). */
+export const MAX_PARENT_DEPTH = 64;

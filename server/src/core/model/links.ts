@@ -11,6 +11,7 @@ import {
   msiParentOfDevice,
   perDeviceMsiEra,
 } from './queries';
+import { MAX_PARENT_DEPTH } from './limits';
 import { Domain, type NameRef } from './types';
 
 export function unknownName(ctx: BindContext, kind: 'domain' | 'device', r: NameRef): void {
@@ -115,6 +116,55 @@ export function linkDomains(ctx: BindContext, uses: Uint8Array): void {
       d.parent = p;
       p.children.push(d);
     }
+  }
+  markChains(ctx);
+}
+
+/**
+ * In one pass over the parent links: the domains on a cycle (Domain.onCycle), and each chain's depth.
+ * A domain deeper than MAX_PARENT_DEPTH is a `bad-value` at the first such domain of its chain, and
+ * the parent links below the budget are cut, so every walk up a chain is bounded.
+ */
+function markChains(ctx: BindContext): void {
+  const m = ctx.m;
+  const depth = new Map<Domain, number>(); // -1: being walked
+  for (const d of m.domains) {
+    if (depth.has(d)) continue;
+    const path: Domain[] = [];
+    let c: Domain | undefined = d;
+    while (c && !depth.has(c)) {
+      depth.set(c, -1);
+      path.push(c);
+      c = c.parent;
+    }
+    let base = c ? depth.get(c)! : 0;
+    if (c && base === -1) {
+      // a cycle from c: its members are on it, and what leads into it is not rooted either
+      for (let i = path.indexOf(c); i < path.length; i++) path[i].onCycle = true;
+      base = 0;
+    }
+    for (let i = path.length - 1; i >= 0; i--) {
+      const x = path[i];
+      base = x.onCycle ? 0 : base + 1;
+      depth.set(x, base);
+      if (base === MAX_PARENT_DEPTH + 1 && x.parentRef) {
+        const r = x.parentRef;
+        ctx.report(
+          'bad-value',
+          r.file,
+          r.start,
+          r.end,
+          `'${x.name}' is more than ${MAX_PARENT_DEPTH} domains below the root: irqtopo's budget for a parent chain (a kernel hierarchy is a handful of levels: device domain, IR unit or ITS, root). The domains below this point are not linked to their parents`,
+        );
+      }
+    }
+  }
+  for (const d of m.domains) {
+    const p = d.parent;
+    if (!p || (depth.get(d) ?? 0) <= MAX_PARENT_DEPTH) continue;
+    d.parent = undefined;
+    const i = p.children.indexOf(d);
+    if (i >= 0) p.children.splice(i, 1);
   }
 }
 

@@ -64,12 +64,7 @@ export function chainResolved(d: Domain | undefined): boolean {
 
 /** Whether a domain's parent chain loops (parent-cycle owns those; other parent checks stay silent). */
 export function onCycle(d: Domain): boolean {
-  const seen = new Set<Domain>();
-  for (let c: Domain | undefined = d; c; c = c.parent) {
-    if (seen.has(c)) return true;
-    seen.add(c);
-  }
-  return false;
+  return d.onCycle;
 }
 
 /** The nearest multi-MSI setting on the chain, else the MSI parent's default. */
@@ -128,12 +123,13 @@ export function singleMsiKind(kind: string | undefined): boolean {
 }
 
 /** The declared remap/its units and the MSI-parent root, computed once per model. */
-const unitCache = new WeakMap<Model, { units: Domain[]; msiRoot: Domain | undefined }>();
-function unitsOf(m: Model): { units: Domain[]; msiRoot: Domain | undefined } {
+const unitCache = new WeakMap<Model, { units: Domain[]; remaps: Domain[]; msiRoot: Domain | undefined }>();
+function unitsOf(m: Model): { units: Domain[]; remaps: Domain[]; msiRoot: Domain | undefined } {
   let c = unitCache.get(m);
   if (!c) {
     c = {
       units: m.domains.filter((d) => !d.implied && (d.kind === 'remap' || d.kind === 'its')),
+      remaps: m.domains.filter((d) => d.kind === 'remap'),
       msiRoot: m.domains.find((d) => d.kind && KINDS[d.kind].root && KINDS[d.kind].msiParent),
     };
     unitCache.set(m, c);
@@ -163,7 +159,7 @@ export function msiParentOfDevice(m: Model, dev: number): Domain | undefined {
 
 /** The remap unit whose scope names an IO-APIC or HPET id (or the INCLUDE_PCI_ALL unit). */
 export function remapForId(m: Model, kind: 'ioapic' | 'hpet', id: number | undefined): Domain | undefined {
-  const units = m.domains.filter((d) => d.kind === 'remap');
+  const units = unitsOf(m).remaps;
   if (id !== undefined)
     for (const u of units) if (u.scope?.some((s) => s.kind === kind && s.id === id)) return u;
   return units.find((u) => u.scope === undefined);

@@ -53,6 +53,8 @@ export class Domain {
   parentRef: NameRef | undefined;
   parent: Domain | undefined;
   readonly children: Domain[] = [];
+  /** on a parent cycle (set once the parents are linked: ./links.ts markChains) */
+  onCycle = false;
   vendor?: 'intel' | 'amd';
   entries?: number;
   /** undefined: no scope property (a remap then covers everything not claimed: INCLUDE_PCI_ALL) */

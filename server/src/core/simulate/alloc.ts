@@ -4,6 +4,8 @@
 export class LowestFree {
   private readonly used: Uint8Array;
   private hint = 0;
+  /** per block size: no aligned block of that size below the value is free */
+  private readonly blockHint = new Map<number, number>();
   count = 0;
 
   constructor(readonly size: number) {
@@ -20,19 +22,25 @@ export class LowestFree {
     return -1;
   }
 
-  /** the lowest free, naturally aligned block of `n` (a power of two) entries, or -1 (bitmap_find_free_region) */
+  /**
+   * The lowest free, naturally aligned block of `n` (a power of two) entries, or -1
+   * (bitmap_find_free_region). Each block size remembers where its search ended: no block below it
+   * is free until something there is released, so the searches do not rescan.
+   */
   lowestBlock(n: number): number {
     if (n <= 1) return this.lowest();
-    for (let b = Math.floor(this.hint / n) * n; b + n <= this.size; b += n) {
+    let b = Math.max(Math.floor(this.hint / n) * n, this.blockHint.get(n) ?? 0);
+    for (; b + n <= this.size; b += n) {
       let free = true;
       for (let i = b; i < b + n; i++)
         if (this.used[i] === 1) {
           free = false;
           break;
         }
-      if (free) return b;
+      if (free) break;
     }
-    return -1;
+    this.blockHint.set(n, b);
+    return b + n <= this.size ? b : -1;
   }
 
   take(i: number, n = 1): void {
@@ -49,13 +57,24 @@ export class LowestFree {
       this.used[k] = 0;
     }
     if (i < this.hint) this.hint = i;
+    for (const [size, h] of this.blockHint) {
+      const b = Math.floor(i / size) * size;
+      if (b < h) this.blockHint.set(size, b);
+    }
   }
 }
 
-/** A growable lowest-free set without a fixed size (MSI-X indices beyond a table, message-domain indices). */
+/**
+ * A growable lowest-free set without a fixed size (MSI-X indices beyond a table, message-domain
+ * indices). `lowest(from)` remembers where each `from` found its last free index, so handing out
+ * n indices from the same start costs O(n), not O(n^2) (PCI_IRQ_VIRTUAL entries all start at the
+ * table size).
+ */
 export class OpenLowestFree {
   private readonly used = new Set<number>();
   private hint = 0;
+  /** per `from` above the hint: no index in [from, value) is free */
+  private readonly fromHint = new Map<number, number>();
 
   has(i: number): boolean {
     return this.used.has(i);
@@ -65,7 +84,10 @@ export class OpenLowestFree {
   }
   lowest(from = 0): number {
     let i = Math.max(from, this.hint);
+    const above = from > this.hint;
+    if (above) i = Math.max(i, this.fromHint.get(from) ?? i);
     while (this.used.has(i)) i++;
+    if (above) this.fromHint.set(from, i);
     return i;
   }
   take(i: number): void {
@@ -75,6 +97,7 @@ export class OpenLowestFree {
   release(i: number): void {
     this.used.delete(i);
     if (i < this.hint) this.hint = i;
+    for (const [f, h] of this.fromHint) if (i >= f && i < h) this.fromHint.set(f, i);
   }
 }
 
