@@ -117,4 +117,14 @@ describe('hostile inputs (issue 13): the core answers each with a clear error', 
     );
     assert.match(d[0].message, /APIC ID 4 to CPU 0 and to CPU 1/);
   });
+
+  it('a leading BOM: skipped by the parser, but a character of line 0 as LSP clients count it', () => {
+    const { a, d } = run(`\ufeff${HEAD}domain IR : remap { parent NOPE }\n`);
+    assert.equal(a.model.arch, 'x86');
+    const e = d.find((x) => x.code === 'unknown-name')!;
+    assert.deepEqual(e.range.start, { line: 3, character: 27 });
+    // the first statement starts after the BOM: character 1 of line 0
+    const f = analyze(URI, '\ufeffarch x99\n').diagnostics[0];
+    assert.deepEqual(f.range.start, { line: 0, character: 6 });
+  });
 });

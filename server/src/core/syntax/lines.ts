@@ -78,7 +78,8 @@ export function lineStartsOf(text: string): Int32Array {
     }
   }
   const out = new Int32Array(n);
-  out[0] = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  // a leading BOM is a character of line 0, as LSP clients count it (the scanner skips it as trivia)
+  out[0] = 0;
   let k = 1;
   for (let i = 0; i < len; i++) {
     const c = text.charCodeAt(i);

@@ -115,10 +115,8 @@ export abstract class Scanner {
     from = 0,
   ) {
     this.starts = new Int32Array(from > 0 ? 64 : Math.max(64, (text.length >> 5) + 16));
-    if (text.charCodeAt(0) === C.BOM) {
-      this.pos = 1;
-      this.starts[0] = 1;
-    }
+    // a leading BOM is skipped, but stays a character of line 0 (LSP clients count it)
+    if (text.charCodeAt(0) === C.BOM) this.pos = 1;
     if (from > 0) this.pos = from;
   }
 
