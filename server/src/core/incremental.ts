@@ -40,6 +40,12 @@ export function reparse(file: SyntaxFile, changes: readonly TextChange[]): Repar
  * The analysis after `edited` replaced its file in `prev` (the analysis of the topology it belongs
  * to). A trivia edit (one change) reuses `prev`: its objects are updated in place, so `prev` must
  * not be used afterwards. `text` is the root file's text (after the edit when the root was edited).
+ *
+ * In place means the SyntaxFile object of the edited file too (its tree is replaced): a caller that
+ * shares parsed files between analyses (a parse cache serving several topologies that include the
+ * same file) must take this path only when it owns that file object, or refresh every analysis
+ * holding it (the language server does so: lsp/project.ts takes it only when the reparsed text is
+ * the current text, and then refreshes its cache).
  */
 export function reanalyze(
   prev: Analysis,

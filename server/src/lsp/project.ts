@@ -6,7 +6,6 @@
 // before the analysis, which then reads from memory.
 
 import { parse, resolveInclude, type Analysis, type SyntaxFile } from '../core';
-import { St } from '../core/syntax/tree';
 import { runAnalysis } from './analysis';
 import type { Config } from './config';
 import type { Documents } from './documents';
@@ -358,11 +357,7 @@ export class Project {
   }
 }
 
-/** The paths a file includes, as written. */
+/** The paths a file includes, as written (the core's accessor). */
 export function includesOf(file: SyntaxFile): string[] {
-  const t = file.tree;
-  const out: string[] = [];
-  for (let s = 0; s < t.sCount; s++)
-    if ((t.sKind[s] as St) === St.Include && t.sA[s] >= 0) out.push(t.nameOf(t.sA[s]));
-  return out;
+  return file.includes();
 }

@@ -34,6 +34,15 @@ export class SyntaxFile {
   }
 
   /** Puts a reparsed tree in place (an edit of trivia: the model keeps this file object). */
+  /** The paths this file includes, as written, in order. */
+  includes(): string[] {
+    const t = this.tree;
+    const out: string[] = [];
+    for (let s = 0; s < t.sCount; s++)
+      if ((t.sKind[s] as St) === St.Include && t.sA[s] >= 0) out.push(t.nameOf(t.sA[s]));
+    return out;
+  }
+
   replaceTree(tree: SyntaxTree): void {
     this.t = tree;
     this.astCache = undefined;
