@@ -1,6 +1,7 @@
 // The formatter: one canonical layout, idempotent, comments kept.
 //   - one statement per line, at column 0; `;`-joined statements are split onto their own lines;
 //   - values: a space between atoms, `, ` between comma groups, ranges and bus ranges written tight;
+//     a list of plain numbers and ranges (CPUs, vectors) is tight too: `0-3,8-11`, as LANGUAGE.md writes it;
 //   - a block stays on one line (`{ a; b }`) when it was written on one line and fits in 110
 //     columns; otherwise one property per line, indented by two spaces, `}` on its own line;
 //   - at most one blank line between statements (none at the start of a block or file);
@@ -64,7 +65,10 @@ export function formatText(original: string, parsed: SyntaxFile = parse(original
         return a.text;
     }
   };
-  const groups = (gs: Atom[][]) => gs.map((g) => g.map(atom).join(' ')).join(', ');
+  // a list of numbers and ranges (CPUs, vectors) stays tight, as the language writes it: `0-3,8-11`
+  const plain = (g: Atom[]) => g.length === 1 && (g[0].kind === 'number' || g[0].kind === 'range');
+  const groups = (gs: Atom[][]) =>
+    gs.map((g) => g.map(atom).join(' ')).join(gs.length > 1 && gs.every(plain) ? ',' : ', ');
   const target = (t: IrqRef) => {
     let s = src(t.device.range);
     if (t.name) s += '.' + src(t.name.range);
