@@ -229,7 +229,7 @@ irq d.q[0..1] : msix { irte 4; inactive }\nrelease d\n`;
     const h = hover(H, 'offline 12', 1);
     assert.match(
       h,
-      /CPU 12: taken offline; every interrupt on it moved inside its affinity or mask \(on it at boot: nvme0\.io\[0\]\)/,
+      /CPU 12: taken offline; everything on it moved inside its affinity or mask \(on it at boot: nvme0\.io\[0\]\)/,
     );
     assert.match(
       h,
@@ -277,10 +277,15 @@ irq d.q[0..1] : msix { irte 4; inactive }\nrelease d\n`;
   });
 
   it('an offline naming a CPU that is not online, or one already down', () => {
-    const t = 'arch x86\ncpus 0-3\ndomain VECTOR : vector\noffline 2\noffline 9,2\n';
+    const t = 'arch x86\ncpus 0-7\ndomain VECTOR : vector\noffline 2\noffline 9,2,3-6\n';
     const h = hover(t, 'offline 9', 1, analyzeText(t));
     assert.match(h, /CPU 9: not an online CPU/);
     assert.match(h, /CPU 2: already offline/);
+    // CPUs 3-6 went down with nothing to report: one line
+    assert.match(
+      h,
+      /- CPUs 3-6: taken offline; everything on them moved inside its affinity or mask \(no interrupt on them at boot\)/,
+    );
     assert.match(h, /After the last `offline` of the file/);
   });
 
@@ -520,6 +525,21 @@ describe('services v2: code lenses', () => {
     assert.equal(l2.length, 33);
     assert.equal(l2[32].title, '… Show routes (40)');
     assert.equal(l2[32].args.irqs.length, 40);
+  });
+});
+
+describe('services v2: the routes payload', () => {
+  it('a released interrupt comes after the live one of the same name', () => {
+    const r = S.routes(analyzeText(REL));
+    const nic0 = r.devices.find((d) => d.device === 'nic0')!;
+    assert.equal(nic0.irqs.length, 8);
+    const first = nic0.irqs.find((i) => i.irq === 'nic0.q[0]')!;
+    assert.equal(first.failure, null);
+    assert.equal(first.cpu, 0);
+    assert.deepEqual(
+      nic0.irqs.slice(4).map((i) => i.failure?.code),
+      ['released', 'released', 'released', 'released'],
+    );
   });
 });
 

@@ -156,10 +156,28 @@ function offlineLines(a: AnalysisLike, o: Parameters<typeof offlineReport>[1], o
   const r = offlineReport(a, o);
   const out: string[] = [];
   let refused = false;
-  for (const step of r.steps) {
-    if (only && !only.has(step.cpu)) continue;
-    out.push(`- ${stepText(step)}`);
+  const steps = r.steps.filter((x) => !only || only.has(x.cpu));
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i];
     if (step.status === 'refused') refused = true;
+    // a run of CPUs that went down with nothing to report, in one line
+    let j = i;
+    while (
+      j + 1 < steps.length &&
+      quiet(steps[j + 1]) &&
+      quiet(step) &&
+      steps[j + 1].cpu === steps[j].cpu + 1
+    )
+      j++;
+    if (j > i) {
+      const boot = steps.slice(i, j + 1).flatMap((x) => x.heldAtBoot);
+      out.push(
+        `- CPUs ${step.cpu}-${steps[j].cpu}: taken offline; everything on them moved inside its affinity or mask (${boot.length ? `on them at boot: ${listed(boot)}` : 'no interrupt on them at boot'})`,
+      );
+      i = j;
+      continue;
+    }
+    out.push(`- ${stepText(step)}`);
   }
   if (refused)
     out.push(
@@ -182,6 +200,11 @@ function offlineLines(a: AnalysisLike, o: Parameters<typeof offlineReport>[1], o
   return out;
 }
 
+/** A CPU that went down with nothing shut down, stuck or out of its affinity. */
+function quiet(x: OfflineStep): boolean {
+  return x.status === 'down' && !x.shutdown.length && !x.broken.length && !x.stuck.length;
+}
+
 function stepText(step: OfflineStep): string {
   const cpu = `CPU ${step.cpu}`;
   switch (step.status) {
@@ -202,7 +225,7 @@ function stepText(step: OfflineStep): string {
   what.push(
     what.length
       ? 'the rest moved inside their affinity or mask'
-      : 'every interrupt on it moved inside its affinity or mask',
+      : 'everything on it moved inside its affinity or mask',
   );
   const boot = step.heldAtBoot.length
     ? ` (on it at boot: ${listed(step.heldAtBoot)})`
