@@ -612,6 +612,12 @@ describe('services v2: structure and formatting', () => {
     // CPU lists stay tight, as LANGUAGE.md writes them (`0-3,8-11`)
     assert.equal(formatted(base), base);
     assert.equal(formatted('arch x86\ncpus 0-3, 8\noffline 2 ,3\n'), 'arch x86\ncpus 0-3,8\noffline 2,3\n');
+    assert.equal(
+      formatted(
+        'domain V : vector { in-use 1, 7 : 0x21-0x24, 0x30 }\ndomain R : remap { scope 0000:00-7f,ioapic 2 }\n',
+      ),
+      'domain V : vector { in-use 1,7 : 0x21-0x24,0x30 }\ndomain R : remap { scope 0000:00-7f, ioapic 2 }\n',
+    );
     fc.assert(
       fc.property(
         fc.array(fc.constantFrom(...pieces), { minLength: 1, maxLength: 12 }),
