@@ -5,6 +5,7 @@
 
 import { Src } from '../model/types';
 import type { Model } from '../model';
+import { Kw } from '../syntax/names';
 import { At, St } from '../syntax/tree';
 import type { SyntaxFile } from '../syntax/view';
 import type { Range } from '../syntax/ast';
@@ -257,8 +258,7 @@ function cpuListAt(m: Model, diag: Diagnostic): CpuList | undefined {
       : spanEdit(f, t.sStart[s], t.sEnd[s], '');
   };
   if (kind === St.Setting) {
-    const word = t.text.slice(t.sStart[s]).match(/^[A-Za-z-]+/)?.[0];
-    if (word === 'offline')
+    if (t.sKw[s] === Kw.offline)
       return {
         file: f,
         first: t.sArgs[s],
@@ -268,7 +268,6 @@ function cpuListAt(m: Model, diag: Diagnostic): CpuList | undefined {
         what: '`offline`',
         removeAll: { edit: stmtRemoval(), title: 'Remove the `offline` statement' },
       };
-    if (word === 'possible-cpus') return undefined; // "leaves out" online CPUs: fixed by adding them (below)
     return undefined;
   }
   if (kind === St.Node)

@@ -7,7 +7,8 @@ import { messageOf, type Finding } from '../diagnostics';
 import { apicModeOf, type Model } from '../model';
 import { siblingsOf } from '../model/machine';
 import type { Position, Range } from '../syntax/ast';
-import { Kw } from '../syntax/names';
+import { KEYWORDS, Kw } from '../syntax/names';
+import { keywordEnd } from '../syntax/view';
 import { At, St } from '../syntax/tree';
 import type { Severity } from '../types';
 import { formatList } from '../values';
@@ -87,7 +88,7 @@ export function machineHover(a: AnalysisLike, uri: string, p: Position): HoverRe
   const s = t.statementAt(off);
   if (s < 0) return undefined;
   const range = file.range(t.sStart[s], t.sEnd[s]);
-  const onKeyword = off <= t.sStart[s] + (t.text.slice(t.sStart[s]).match(/^[A-Za-z-]+/)?.[0].length ?? 0);
+  const onKeyword = off <= keywordEnd(t, s);
   const doc = (w: string) => {
     const d = keywordDoc(w);
     return d ? ['', '---', '', docMarkdown(d)] : [];
@@ -148,7 +149,7 @@ export function machineHover(a: AnalysisLike, uri: string, p: Position): HoverRe
   } else if (kw === Kw.apic && m.arch === 'x86') {
     facts.push(`In effect: \`${apicModeOf(m)}\`${m.apic ? '' : ' (assumed: no `apic` statement)'}`);
   } else return undefined;
-  const word = t.text.slice(t.sStart[s]).match(/^[A-Za-z-]+/)![0];
+  const word = KEYWORDS[t.sKw[s]];
   return { contents: [`**${word}**`, '', ...facts, ...doc(word)].join('\n'), range };
 }
 
