@@ -350,7 +350,7 @@ describe('services: formatter', () => {
     const src =
       'arch   x86;cpus 0 - 3 , 5\n\n\n\ndomain V:vector\ndomain IR-0 : remap {parent V;   vendor intel}   # unit 0\ndomain IMS : ims {\n\n   parent IR-0 # here\n slots   8\n\n}\n';
     const want =
-      'arch x86\ncpus 0-3, 5\n\ndomain V : vector\ndomain IR-0 : remap { parent V; vendor intel }  # unit 0\ndomain IMS : ims {\n  parent IR-0  # here\n  slots 8\n}\n';
+      'arch x86\ncpus 0-3,5\n\ndomain V : vector\ndomain IR-0 : remap { parent V; vendor intel }  # unit 0\ndomain IMS : ims {\n  parent IR-0  # here\n  slots 8\n}\n';
     assert.equal(S.formatText(src), want);
     assert.deepEqual(S.formatEdits(want), []);
     assert.equal(S.formatText('domain X : {'), undefined, 'a file with syntax errors is left alone');
@@ -477,7 +477,7 @@ describe('services: the simulation in the text and the custom payloads', () => {
   });
 
   it('code lenses on devices and interrupts run irqtopo.showRoute', () => {
-    const lenses = S.codeLenses(a, uri);
+    const lenses = S.codeLenses(a, uri, { interrupts: true });
     const nvme = lenses.find((l) => l.args.device === 'nvme0' && l.args.irqs.length === 5)!;
     assert.equal(nvme.command, 'irqtopo.showRoute');
     assert.ok(lenses.some((l) => l.args.irqs.length === 1 && l.args.irqs[0] === 'nvme0.admin'));

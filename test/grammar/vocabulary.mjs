@@ -1,6 +1,6 @@
 // Keeps the TextMate grammar in step with the language core's vocabulary (server/src/core/kinds.ts):
-// every architecture, domain kind, property, source and expect clause the checker knows must get its
-// scope. Writes a generated vscode-tmgrammar-test case to test-results/ and runs the tool on it.
+// every architecture, APIC driver, domain kind, property, source and expect clause the checker knows
+// must get its scope. Writes a generated vscode-tmgrammar-test case to test-results/ and runs the tool on it.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -25,7 +25,20 @@ for (const [name, v] of Object.entries({
     throw new Error(`server/src/core/kinds.ts no longer exports ${name}: update test/grammar/vocabulary.mjs`);
 }
 
-const lines = ['# SYNTAX TEST "source.irqtopo" "generated from server/src/core/kinds.ts"'];
+// the APIC drivers (server/src/core/model/types.ts imports only types, so it evaluates on its own)
+const typesSrc = readFileSync(join(repo, 'server', 'src', 'core', 'model', 'types.ts'), 'utf8');
+const typesMod = { exports: {} };
+new Function('module', 'exports', transformSync(typesSrc, { loader: 'ts', format: 'cjs' }).code)(
+  typesMod,
+  typesMod.exports,
+);
+const { APIC_MODES } = typesMod.exports;
+if (!APIC_MODES)
+  throw new Error(
+    'server/src/core/model/types.ts no longer exports APIC_MODES: update test/grammar/vocabulary.mjs',
+  );
+
+const lines = ['# SYNTAX TEST "source.irqtopo" "generated from server/src/core/kinds.ts and model/types.ts"'];
 /** `text`, then an assertion that the `word` at its first place after `from` has `scope` */
 function expectScope(text, word, scope, from = 0) {
   const at = text.indexOf(word, from);
@@ -37,6 +50,7 @@ function expectScope(text, word, scope, from = 0) {
 }
 
 for (const a of ARCHES) expectScope(`arch ${a}`, a, 'support.constant.arch.irqtopo', 5);
+for (const mode of APIC_MODES) expectScope(`apic ${mode}`, mode, 'support.constant.apic-mode.irqtopo', 5);
 for (const [kind, info] of Object.entries(KINDS)) {
   expectScope(`domain D : ${kind}`, kind, 'support.type.domain-kind.irqtopo', 11);
   for (const p of info.properties) {

@@ -15,6 +15,7 @@ import {
 } from '../model';
 import type { Property, Range } from '../syntax/ast';
 import type { Diagnostic } from '../types';
+import { cpuUnknownFix, declareDeviceFix, imsNoSlotsFix, msixIndexFix, type Fix } from './fixes';
 import {
   cmp,
   fileOf,
@@ -44,6 +45,9 @@ export const FIXABLE = [
   'dmar-msi-under-remap',
   'virtual-msix',
   'unknown-name',
+  'ims-no-slots',
+  'msix-index-range',
+  'cpu-unknown',
 ] as const;
 
 function edit(uri: string, range: Range, newText: string): WorkspaceEdit {
@@ -109,9 +113,30 @@ export function quickFixes(a: AnalysisLike, diag: Diagnostic): CodeAction[] {
     case 'virtual-msix':
       return virtualMsixFix(a, diag);
     case 'unknown-name':
-      return unknownNameFix(m, diag);
+      return [...unknownNameFix(m, diag), ...fixActions(declareDeviceFix(m, diag), diag)];
+    case 'ims-no-slots':
+      return fixActions(imsNoSlotsFix(m, diag), diag);
+    case 'msix-index-range':
+      return fixActions(msixIndexFix(m, diag), diag);
+    case 'cpu-unknown':
+      return fixActions(cpuUnknownFix(m, diag), diag);
   }
   return [];
+}
+
+function fixActions(fixes: Fix[], diag: Diagnostic): CodeAction[] {
+  return fixes.map((f) => {
+    const e: WorkspaceEdit = {};
+    for (const { uri, range, newText } of f.edits) (e[uri] ??= []).push({ range, newText });
+    return {
+      title: f.title,
+      kind: 'quickfix',
+      diagnostics: [diag],
+      edit: e,
+      preferred: f.preferred,
+      key: f.key,
+    };
+  });
 }
 
 function remapScopeFix(m: Model, diag: Diagnostic): CodeAction[] {

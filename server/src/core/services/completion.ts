@@ -8,12 +8,13 @@ import {
   EXPECT_CLAUSES,
   IRQ_PROPERTIES,
   IRQ_SOURCES,
-  KEYWORD_DOCS,
   KINDS,
   isDomainKind,
   type DomainKind,
 } from '../kinds';
 import {
+  APIC_MODES,
+  apicModeOf,
   chainOf,
   deviceByName,
   findDomain,
@@ -26,6 +27,7 @@ import {
 import { STATEMENT_KEYWORDS } from '../syntax/parser';
 import { formatList } from '../values';
 import type { Position } from '../syntax/ast';
+import { APIC_MODE_DOCS, keywordDoc } from './keywords';
 import { writeName } from './util';
 
 export type CompletionKind = 'keyword' | 'property' | 'kind' | 'domain' | 'device' | 'irq' | 'value' | 'cpus';
@@ -43,8 +45,23 @@ export interface CompletionItem {
   sortText: string;
 }
 
-/** Kernel versions at which irqtopo's version-gated rules change. */
-const KERNELS = ['6.1', '6.2', '6.6', '6.9', '6.10', '6.11', '6.12'];
+/** Kernel versions at which irqtopo's version-gated rules change (docs/rules.md, docs/kernel-placement.md). */
+const KERNELS = [
+  '5.4',
+  '5.10',
+  '5.15',
+  '5.19',
+  '6.1',
+  '6.2',
+  '6.5',
+  '6.6',
+  '6.7',
+  '6.9',
+  '6.10',
+  '6.11',
+  '6.12',
+  '6.15',
+];
 
 const REPEATABLE = new Set(['scope', 'in-use']);
 
@@ -73,7 +90,8 @@ function stripComment(line: string): string {
   return line;
 }
 
-const TOP_KEYWORDS = new Set<string>(STATEMENT_KEYWORDS.filter((k) => k !== 'device'));
+// `device` and `node` are also properties (of an ims/ntb domain, of a device): not a statement's start
+const TOP_KEYWORDS = new Set<string>(STATEMENT_KEYWORDS.filter((k) => k !== 'device' && k !== 'node'));
 
 /** Finds the enclosing block (blocks do not nest) by scanning back from the cursor. */
 function context(lines: readonly string[], p: Position): Context {
@@ -205,7 +223,7 @@ function cpuItems(m: Model, rank: number): CompletionItem[] {
 function propertyItems(names: readonly string[], present: Set<string>): CompletionItem[] {
   return names
     .filter((n) => !present.has(n) || REPEATABLE.has(n))
-    .map((n) => item(n, 'property', 0, { documentation: KEYWORD_DOCS[n], detail: 'property' }));
+    .map((n) => item(n, 'property', 0, { documentation: keywordDoc(n), detail: 'property' }));
 }
 
 function sourcesFor(dev: DeviceView | undefined): CompletionItem[] {
@@ -219,7 +237,7 @@ function sourcesFor(dev: DeviceView | undefined): CompletionItem[] {
       else if (s === 'pin') fits = !!dev.ioapic || !dev.pci;
       else if (s === 'virtual') fits = false;
     }
-    return item(s, 'value', fits ? 0 : 1, { documentation: KEYWORD_DOCS[s], detail: 'interrupt source' });
+    return item(s, 'value', fits ? 0 : 1, { documentation: keywordDoc(s), detail: 'interrupt source' });
   });
 }
 
@@ -244,6 +262,11 @@ const STATEMENT_SNIPPETS: Record<string, string> = {
   expect: 'expect ${1:DEVICE.NAME} ${2:cpu} ${3:0}',
   inject: 'inject ${1:ADDRESS} ${2:DATA} from ${3:DEVICE}',
   include: 'include "${1:path.irqtopo}"',
+  node: 'node ${1:0} cpus ${2:0-7}',
+  smt: 'smt ${1:2}',
+  offline: 'offline ${1:CPUS}',
+  release: 'release ${1:DEVICE}',
+  'possible-cpus': 'possible-cpus ${1:0-63}',
 };
 
 /** Completion items at a position, given the document's lines and its latest model. */
@@ -267,7 +290,7 @@ export function completions(m: Model, lines: readonly string[], p: Position): Co
     } else if (stmt === 'device') {
       names = DEVICE_PROPERTIES;
       owner = { device: deviceByName(m, unquote(header[1] ?? '')) };
-    } else if (stmt === 'irq') names = IRQ_PROPERTIES;
+    } else if (stmt === 'irq') names = irqProperties(header, c.seen);
     if (w.length === 0) {
       const present = new Set<string>(c.seen);
       return propertyItems(names, present);
@@ -277,7 +300,7 @@ export function completions(m: Model, lines: readonly string[], p: Position): Co
   // top level
   if (w.length === 0) {
     return STATEMENT_KEYWORDS.flatMap((k) => {
-      const plain = item(k, 'keyword', 0, { documentation: KEYWORD_DOCS[k], detail: 'statement' });
+      const plain = item(k, 'keyword', 0, { documentation: keywordDoc(k), detail: 'statement' });
       const snip = STATEMENT_SNIPPETS[k];
       return snip
         ? [
@@ -285,7 +308,7 @@ export function completions(m: Model, lines: readonly string[], p: Position): Co
             item(`${k} …`, 'keyword', 1, {
               insertText: snip,
               snippet: true,
-              documentation: KEYWORD_DOCS[k],
+              documentation: keywordDoc(k),
               detail: 'statement template',
             }),
           ]
@@ -299,7 +322,40 @@ export function completions(m: Model, lines: readonly string[], p: Position): Co
     case 'kernel':
       return w.length === 1 ? KERNELS.map((x) => item(x, 'value', 0, { detail: 'kernel version' })) : [];
     case 'cpus':
+    case 'apic-ids':
+    case 'possible-cpus':
+    case 'offline':
+      // CPU numbers are free text
       return [];
+    case 'ext-dest-id':
+      return [];
+    case 'apic':
+      return w.length === 1 ? apicItems(m) : [];
+    case 'smt':
+      if (w.length === 1) return ['2', '4'].map((n) => item(n, 'value', 0, { detail: 'threads per core' }));
+      return w.length === 2
+        ? [
+            item('adjacent', 'keyword', 0, {
+              documentation: keywordDoc('adjacent'),
+              detail: 'sibling numbering',
+            }),
+          ]
+        : [];
+    case 'node': {
+      if (w.length === 1) {
+        const used = new Set(m.nodesGiven ? m.nodes.map((n) => n.id) : []);
+        let next = 0;
+        while (used.has(next)) next++;
+        return [item(String(next), 'value', 0, { detail: 'the next node number' })];
+      }
+      return w.length === 2 ? [item('cpus', 'keyword', 0, { detail: "the node's CPUs" })] : [];
+    }
+    case 'release':
+      return w.length === 1
+        ? m.devices.name
+            .filter((_, d) => m.devices.irqs[d] > 0)
+            .map((d) => item(d, 'device', 0, { insertText: writeName(d), detail: 'device with interrupts' }))
+        : [];
     case 'domain':
       if (w.length >= 2 && w[w.length - 1] === ':') return kindItems(m);
       if (w.length === 2 && c.partial.startsWith(':')) return kindItems(m);
@@ -333,16 +389,44 @@ export function completions(m: Model, lines: readonly string[], p: Position): Co
         return m.domains.map((d) => domainItem(d, d === next ? 0 : path.includes(d) ? 1 : 2));
       }
       return EXPECT_CLAUSES.map((x) =>
-        item(x, 'keyword', 0, { documentation: KEYWORD_DOCS[x], detail: 'expectation' }),
+        item(x, 'keyword', 0, { documentation: keywordDoc(x), detail: 'expectation' }),
       );
     }
     case 'inject':
-      if (w.length === 3) return [item('from', 'keyword', 0, { documentation: KEYWORD_DOCS.from })];
+      if (w.length === 3) return [item('from', 'keyword', 0, { documentation: keywordDoc('from') })];
       if (w.length === 4 && w[3] === 'from')
         return m.devices.name.map((d) => item(d, 'device', 0, { insertText: writeName(d) }));
       return [];
   }
   return [];
+}
+
+/** The APIC drivers, the ones this machine can have first (LANGUAGE.md 2.0, docs/kernel-placement.md 7.1). */
+function apicItems(m: Model): CompletionItem[] {
+  if (m.arch && m.arch !== 'x86') return [];
+  const remapped = m.domains.some((d) => d.kind === 'remap');
+  const v = m.kernel ? m.kernel.major * 100 + m.kernel.minor : Infinity;
+  const now = m.apic ? undefined : apicModeOf(m);
+  return APIC_MODES.map((mode) => {
+    let fits = true;
+    if (mode === 'flat') fits = v < 612 && m.possibleCpus.length <= 8;
+    if (mode === 'x2apic-cluster') fits = remapped;
+    const doc = APIC_MODE_DOCS[mode];
+    return item(mode, 'value', fits ? 0 : 1, {
+      detail: mode === now ? 'APIC driver (assumed now)' : 'APIC driver',
+      documentation: doc.slice(doc.indexOf(': ') + 2),
+    });
+  });
+}
+
+/** The properties of an irq block: `spread` only on a range, and not beside `affinity` (or `managed`, which it implies). */
+function irqProperties(header: string[], seen: readonly string[]): readonly string[] {
+  const range = /\[\s*\d+\s*(?:-|\.\.)\s*\d+\s*\]/.test(header.join(' '));
+  return IRQ_PROPERTIES.filter((p) => {
+    if (p === 'spread') return range && !seen.includes('affinity') && !seen.includes('managed');
+    if (p === 'affinity' || p === 'managed') return !seen.includes('spread');
+    return true;
+  });
 }
 
 function unquote(s: string): string {
@@ -388,6 +472,12 @@ function propertyValues(
     case 'affinity':
     case 'cpu':
       return cpuItems(m, 0);
+    case 'node':
+      return w.length === 1
+        ? m.nodes.map((n) =>
+            item(String(n.id), 'value', 0, { detail: `NUMA node: CPUs ${formatList(n.cpus) || 'none'}` }),
+          )
+        : [];
     case 'in-use':
       return w.includes(':') ? [] : cpuItems(m, 0);
   }

@@ -1,6 +1,7 @@
 // The formatter: one canonical layout, idempotent, comments kept.
 //   - one statement per line, at column 0; `;`-joined statements are split onto their own lines;
 //   - values: a space between atoms, `, ` between comma groups, ranges and bus ranges written tight;
+//     but a comma between two numbers or ranges (CPU and vector lists) is tight: `0-3,8-11`, as LANGUAGE.md writes it;
 //   - a block stays on one line (`{ a; b }`) when it was written on one line and fits in 110
 //     columns; otherwise one property per line, indented by two spaces, `}` on its own line;
 //   - at most one blank line between statements (none at the start of a block or file);
@@ -64,7 +65,17 @@ export function formatText(original: string, parsed: SyntaxFile = parse(original
         return a.text;
     }
   };
-  const groups = (gs: Atom[][]) => gs.map((g) => g.map(atom).join(' ')).join(', ');
+  // a list of numbers and ranges (CPUs, vectors) stays tight, as the language writes it: `0-3,8-11`,
+  // `in-use 1,7 : 0x21-0x24,0x30`; other lists take `, ` (`scope 0000:00-7f, ioapic 2`)
+  const numeric = (a: Atom | undefined) => a?.kind === 'number' || a?.kind === 'range';
+  const groups = (gs: Atom[][]) =>
+    gs
+      .map((g, i) => {
+        const text = g.map(atom).join(' ');
+        if (i === 0) return text;
+        return (numeric(gs[i - 1][gs[i - 1].length - 1]) && numeric(g[0]) ? ',' : ', ') + text;
+      })
+      .join('');
   const target = (t: IrqRef) => {
     let s = src(t.device.range);
     if (t.name) s += '.' + src(t.name.range);

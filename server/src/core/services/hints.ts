@@ -1,9 +1,13 @@
-// The simulation in the text: an inlay hint after each `irq` with its placement, and a code lens
-// "Show route" above devices and interrupts.
+// The simulation in the text: an inlay hint at the end of each `irq` statement with its placement
+// (a range summarised: `→ CPUs 0-7 · 0x20-0x21`), and "Show route" code lenses on device lines (and,
+// when asked, one per interrupt on irq lines).
 
+import { GroupFlag } from '../model/types';
 import { groupsOfDevice, irqDead, irqName } from '../model';
 import type { Position, Range } from '../syntax/ast';
-import { placementText, routeOf } from './routes';
+import type { Route } from '../simulate/types';
+import { spreadMaskText } from './history';
+import { placementText, rangeText, routeOf } from './routes';
 import { fileOf, type AnalysisLike } from './util';
 
 export interface InlayHint {
@@ -13,11 +17,14 @@ export interface InlayHint {
   tooltip: string;
 }
 
-const MAX_IN_LABEL = 3;
 /** Interrupts listed in one hint's tooltip. */
 const MAX_IN_TOOLTIP = 64;
 
-/** One hint per `irq` statement of the file (within `range` when given); reads only the statements in range. */
+/**
+ * One hint per `irq` statement of the file (within `range` when given), at the end of the statement
+ * (after its block); reads only the statements in range. Observed values (pins) are marked
+ * `(observed)`; see docs/language.md, "Inlay hints".
+ */
 export function inlayHints(a: AnalysisLike, uri: string, range?: Range): InlayHint[] {
   const sim = a.simulation;
   const m = a.model;
@@ -29,40 +36,29 @@ export function inlayHints(a: AnalysisLike, uri: string, range?: Range): InlayHi
   const out: InlayHint[] = [];
   const G = m.groups;
   const fi = m.files.indexOf(file);
-  // groups are in allocation order: those of this file are contiguous runs; test each quickly
   for (let g = 0; g < G.count; g++) {
     if (G.file[g] !== fi) continue;
     const s = G.stmt[g];
     if (t.sEnd[s] < lo || t.sStart[s] > hi) continue;
-    const ks: number[] = [];
-    for (let i = 0; i < G.size[g]; i++) if (!irqDead(m, G.order[g] + i)) ks.push(G.order[g] + i);
-    if (ks.length === 0) continue;
-    const routes = ks.map((k) => ({ k, route: routeOf(a, k) }));
-    if (routes.every((r) => !r.route)) continue;
-    const text = (r: (typeof routes)[number]) => (r.route ? placementText(r.route) : '→ not simulated');
-    let label: string;
-    if (routes.length === 1) label = text(routes[0]);
-    else {
-      const parts = routes
-        .slice(0, MAX_IN_LABEL)
-        .map((r) => `[${G.first[g] + (r.k - G.order[g])}] ${text(r).replace(/^→ /, '')}`);
-      label = `→ ${parts.join(', ')}${routes.length > MAX_IN_LABEL ? `, … (${routes.length})` : ''}`;
+    const routes: Route[] = [];
+    for (let i = 0; i < G.size[g]; i++) {
+      const k = G.order[g] + i;
+      if (irqDead(m, k)) continue;
+      const r = routeOf(a, k);
+      if (r) routes.push(r);
     }
+    if (routes.length === 0) continue;
+    const inactive = (G.flags[g] & GroupFlag.Inactive) !== 0;
+    const label = rangeText(routes, inactive);
     const tooltip = routes
       .slice(0, MAX_IN_TOOLTIP)
-      .map((r) => `\`${irqName(m, r.k)}\` ${text(r)}${r.route ? `  (${r.route.path.join(' → ')})` : ''}`)
+      .map((r) => {
+        const mask = spreadMaskText(m, r.k);
+        return `\`${r.irq}\` ${placementText(r, inactive)}${mask !== undefined ? ` · mask ${mask}` : ''}${r.path.length ? `  (${r.path.join(' → ')})` : ''}`;
+      })
       .concat(routes.length > MAX_IN_TOOLTIP ? [`… and ${routes.length - MAX_IN_TOOLTIP} more`] : [])
       .join('\n\n');
-    const n = t.sNArgs[s];
-    const end =
-      t.sD[s] >= 0
-        ? n > 0
-          ? t.aEnd(t.sArgs[s] + n - 1)
-          : t.aEnd(t.sD[s])
-        : t.sC[s] >= 0
-          ? t.aEnd(t.sC[s])
-          : t.aEnd(t.sB[s]);
-    out.push({ position: file.position(end), label, tooltip });
+    out.push({ position: file.position(t.sEnd[s]), label, tooltip });
   }
   return out.sort((x, y) => x.position.line - y.position.line || x.position.character - y.position.character);
 }
@@ -82,7 +78,20 @@ export interface CodeLens {
   args: ShowRouteArgs;
 }
 
-export function codeLenses(a: AnalysisLike, uri: string): CodeLens[] {
+export interface CodeLensOptions {
+  /** lenses on irq lines too, one per interrupt (default false: one lens per device line) */
+  interrupts?: boolean;
+}
+
+/** Element lenses on one irq line; a longer range gets these and one lens for all of it. */
+const MAX_ELEMENT_LENSES = 32;
+
+/**
+ * "Show route" / "Show routes (N)" on each device line that has interrupts; with `interrupts`, on each
+ * irq line too: "Show route" for a single interrupt, and for a range one lens per element
+ * (`Show route q[0]`, then `q[1]`, ...), each naming that element alone.
+ */
+export function codeLenses(a: AnalysisLike, uri: string, options: CodeLensOptions = {}): CodeLens[] {
   const m = a.model;
   const file = fileOf(m, uri);
   if (!file) return [];
@@ -95,30 +104,48 @@ export function codeLenses(a: AnalysisLike, uri: string): CodeLens[] {
     for (let i = 0; i < G.size[g]; i++) if (!irqDead(m, G.order[g] + i)) out.push(irqName(m, G.order[g] + i));
     return out;
   };
+  // a statement whose interrupts a later `release` freed is history: its names now mean the new ones
+  const released = (g: number) => {
+    for (let i = 0; i < G.size[g]; i++) {
+      const k = G.order[g] + i;
+      if (!irqDead(m, k) && routeOf(a, k)?.failure?.code !== 'released') return false;
+    }
+    return !!a.simulation;
+  };
+  const show = (n: number) => (n > 1 ? `Show routes (${n})` : 'Show route');
   for (let dev = 0; dev < D.count; dev++) {
     if (D.irqs[dev] === 0) continue;
     const groups = groupsOfDevice(m, dev);
     const name = D.name[dev];
     if (m.files[D.file[dev]] === file) {
-      const all = [...groups].flatMap(ids);
-      out.push({
-        range: file.range(D.start[dev], D.end[dev]),
-        title: `Show route${all.length > 1 ? `s (${all.length} interrupts)` : ''}`,
-        command: 'irqtopo.showRoute',
-        args: { uri, device: name, irqs: all },
-      });
+      const all = [...new Set([...groups].flatMap(ids))];
+      if (all.length)
+        out.push({
+          range: file.range(D.start[dev], D.end[dev]),
+          title: show(all.length),
+          command: 'irqtopo.showRoute',
+          args: { uri, device: name, irqs: all },
+        });
     }
+    if (!options.interrupts) continue;
     for (const g of groups) {
       if (m.files[G.file[g]] !== file) continue;
       const list = ids(g);
-      if (list.length === 0) continue;
+      if (list.length === 0 || released(g)) continue;
       const s = G.stmt[g];
-      out.push({
-        range: file.range(t.sStart[s], t.sEnd[s]),
-        title: list.length > 1 ? `Show routes (${list.length})` : 'Show route',
-        command: 'irqtopo.showRoute',
-        args: { uri, device: name, irqs: list },
-      });
+      const range = file.range(t.sStart[s], t.sEnd[s]);
+      const lens = (title: string, irqs: string[]) =>
+        out.push({ range, title, command: 'irqtopo.showRoute', args: { uri, device: name, irqs } });
+      if (G.first[g] < 0) {
+        lens(show(1), list);
+        continue;
+      }
+      // the element's own name (`q[3]`): the statement's name and the element's index
+      const short = (id: string) => `${G.name[g]}${id.slice(id.lastIndexOf('['))}`;
+      list
+        .slice(0, MAX_ELEMENT_LENSES)
+        .forEach((id, i) => lens(i === 0 ? `Show route ${short(id)}` : short(id), [id]));
+      if (list.length > MAX_ELEMENT_LENSES) lens(`… ${show(list.length)}`, list);
     }
   }
   return out.sort((x, y) => x.range.start.line - y.range.start.line);

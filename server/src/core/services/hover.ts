@@ -1,11 +1,13 @@
 // Hover text (Markdown): domains (kind, parent chain, usage, the rule on its parent), devices,
 // interrupts (route and message), and the meaning of keywords, properties, kinds and sources.
 
-import { RULES_BY_CODE } from '../checks/registry';
-import { messageOf } from '../diagnostics';
-import { KEYWORD_DOCS, KINDS, isDomainKind } from '../kinds';
+import { KINDS, isDomainKind } from '../kinds';
 import { chainOf, deviceByName, findDomain, type DeviceView, type Domain, type IrqView } from '../model';
+import { GroupFlag } from '../model/types';
 import type { NameNode, Position, Range, Statement } from '../syntax/ast';
+import { spreadMaskText } from './history';
+import { machineHover, problemLines, type HoverResult } from './hover-machine';
+import { APIC_MODE_DOCS, docMarkdown, isApicMode, keywordDoc } from './keywords';
 import {
   irqsOfGroupModel,
   hopLines,
@@ -18,16 +20,14 @@ import {
 import { symbolAt } from './navigation';
 import { contains, fileOf, statementAt, type AnalysisLike } from './util';
 
-export interface HoverResult {
-  /** Markdown */
-  contents: string;
-  range: Range;
-}
+export type { HoverResult };
 
 const MAX_ROUTES = 8;
 
 export function hover(a: AnalysisLike, uri: string, p: Position): HoverResult | undefined {
   const m = a.model;
+  const machine = machineHover(a, uri, p);
+  if (machine) return machine;
   const s = symbolAt(m, uri, p);
   if (s) {
     if (s.kind === 'domain') {
@@ -77,11 +77,8 @@ export function domainHover(a: AnalysisLike, d: Domain): string {
   if (kind) lines.push('', `Parent rule: ${kind.parentRule}`);
   if (d.servedDevices.length)
     lines.push('', `Serves: ${d.servedDevices.map((x) => a.model.devices.name[x]).join(', ')}`);
-  const problems = a.findings.filter(
-    (x) => x.file === d.file && d.start <= x.start && x.start <= d.end && x.severity !== 'hint',
-  );
-  for (const x of problems.slice(0, 5))
-    lines.push('', `⚠ \`${x.code}\`: ${RULES_BY_CODE.get(x.code)?.title ?? messageOf(x)}`);
+  const problems = problemLines(a, d.file, d.start, d.end);
+  if (problems.length) lines.push('', 'Problems:', '', ...problems);
   return lines.join('\n');
 }
 
@@ -93,6 +90,7 @@ export function deviceHover(a: AnalysisLike, d: DeviceView): string {
   if (d.msix !== undefined) facts.push(`MSI-X table ${d.msix}`);
   if (d.msi !== undefined) facts.push(`MSI ${d.msi}`);
   if (d.assign) facts.push(`assigned (${d.assign})`);
+  if (d.node !== undefined) facts.push(`NUMA node ${d.node}`);
   if (facts.length) lines.push('', facts.join(' · '));
   if (d.msiDomain)
     lines.push(
@@ -129,38 +127,55 @@ export function deviceHover(a: AnalysisLike, d: DeviceView): string {
     }
     for (const irq of shown) {
       const r = routeOf(a, irq);
-      lines.push(`- \`${irq.id}\`${r ? ` ${placementText(r)}` : ''}`);
+      lines.push(`- \`${irq.id}\`${r ? ` ${placementText(r, inactiveIrq(irq))}` : ''}`);
     }
     if (count > MAX_ROUTES) lines.push(`- … and ${count - MAX_ROUTES} more`);
   }
   return lines.join('\n');
 }
 
+const inactiveIrq = (irq: IrqView) => (irq.m.groups.flags[irq.g] & GroupFlag.Inactive) !== 0;
+
 export function irqHover(a: AnalysisLike, name: string, irqs: IrqView[]): string {
   const lines = [
     `**${name}** (${irqs.length === 1 ? `interrupt ${irqs[0].id}` : `${irqs.length} interrupts`})`,
   ];
   const first = irqs[0];
-  if (first.source)
-    lines.push(
-      '',
-      `Source: ${first.source.kind}${first.source.arg !== undefined ? ` ${first.source.arg}` : ''}${first.managed ? ' · managed' : ''}${first.affinity ? ` · affinity ${first.affinity.length} CPUs` : ''}`,
-    );
+  const flags = first.m.groups.flags[first.g];
+  if (first.source) {
+    const facts = [
+      `Source: ${first.source.kind}${first.source.arg !== undefined ? ` ${first.source.arg}` : ''}`,
+    ];
+    if (flags & GroupFlag.Spread) facts.push("spread (managed, masks from the kernel's spreading)");
+    else if (first.managed) facts.push('managed');
+    if (flags & GroupFlag.Inactive) facts.push('inactive (reserved, never activated)');
+    if (first.affinity) facts.push(`affinity ${first.affinity.length} CPUs`);
+    lines.push('', facts.join(' · '));
+  }
   for (const irq of irqs.slice(0, MAX_ROUTES)) {
     const r = routeOf(a, irq);
+    const mask = spreadMaskText(irq.m, irq.k);
     lines.push('', `\`${irq.id}\``);
     if (!r) {
       const path = chainOf(irq.domain).map((d) => d.name);
       lines.push(path.length ? `Route: ${path.join(' → ')} (not simulated)` : 'Route: no endpoint domain');
+      if (mask !== undefined) lines.push('', `Mask (spread): ${mask}`);
       continue;
     }
-    lines.push(`Route: ${r.path.join(' → ')}  ${placementText(r)}`);
-    for (const h of hopLines(r)) lines.push(`- ${h}`);
+    lines.push(`Route: ${r.path.join(' → ')}  ${placementText(r, inactiveIrq(irq))}`);
+    if (r.hops.length) lines.push('', ...hopLines(r).map((h) => `- ${h}`));
+    if (mask !== undefined) lines.push('', `Mask (spread): ${mask}`);
     const msg = messageText(r);
-    if (msg) lines.push(`Message: ${msg}`);
-    if (r.failure) lines.push(`Failure: \`${r.failure.code}\`: ${r.failure.message}`);
+    if (msg) lines.push('', `Message: ${msg}`);
+    if (r.failure) lines.push('', `Failure: \`${r.failure.code}\`: ${r.failure.message}`);
   }
   if (irqs.length > MAX_ROUTES) lines.push('', `… and ${irqs.length - MAX_ROUTES} more`);
+  const m = first.m;
+  const file = m.files[m.groups.file[first.g]];
+  const t = file.tree;
+  const st = m.groups.stmt[first.g];
+  const problems = problemLines(a, file, t.sStart[st], t.sEnd[st]);
+  if (problems.length) lines.push('', 'Problems:', '', ...problems);
   return lines.join('\n');
 }
 
@@ -178,13 +193,18 @@ function wordAt(a: AnalysisLike, uri: string, p: Position): { doc: string; range
   return undefined;
 }
 
-type Role = 'keyword' | 'property' | 'kind' | 'source' | 'clause';
+type Role = 'keyword' | 'property' | 'kind' | 'source' | 'clause' | 'value';
 
 export function vocabularyNodes(st: Statement): { node: NameNode; role: Role }[] {
   const out: { node: NameNode; role: Role }[] = [{ node: st.keyword, role: 'keyword' }];
   if (st.type === 'domain' && st.kind) out.push({ node: st.kind, role: 'kind' });
   if (st.type === 'irq' && st.source) out.push({ node: st.source.kind, role: 'source' });
   if (st.type === 'expect') for (const c of st.clauses) out.push({ node: c.name, role: 'clause' });
+  if (st.type === 'setting')
+    for (const g of st.groups)
+      for (const v of g)
+        if (v.kind === 'name' && !v.quoted)
+          out.push({ node: v, role: isApicMode(v.value) ? 'value' : 'keyword' });
   if ((st.type === 'domain' || st.type === 'device' || st.type === 'irq') && st.block)
     for (const prop of st.block.properties) out.push({ node: prop.name, role: 'property' });
   return out;
@@ -196,8 +216,7 @@ export function docFor(word: string, role: Role): string | undefined {
     const k = KINDS[word];
     return `**${word}** (domain kind: ${k.cls}; ${k.arches.join(', ')})\n\n${k.doc}\n\nParent rule: ${k.parentRule}`;
   }
-  const doc = KEYWORD_DOCS[word];
-  if (!doc) return undefined;
-  const colon = doc.indexOf(': ');
-  return colon > 0 ? `\`${doc.slice(0, colon)}\`\n\n${doc.slice(colon + 2)}` : doc;
+  if (role === 'value') return isApicMode(word) ? docMarkdown(APIC_MODE_DOCS[word]) : undefined;
+  const doc = keywordDoc(word);
+  return doc ? docMarkdown(doc) : undefined;
 }

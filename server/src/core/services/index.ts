@@ -5,6 +5,9 @@
 export * from './util';
 export * from './navigation';
 export { hover, domainHover, deviceHover, irqHover, docFor, type HoverResult } from './hover';
+export { severityIcon, problemLines } from './hover-machine';
+export * from './history';
+export { keywordDoc, APIC_MODE_DOCS } from './keywords';
 export { completions, legalParents, type CompletionItem, type CompletionKind } from './completion';
 export {
   documentSymbols,
@@ -22,7 +25,24 @@ export {
 } from './structure';
 export { formatText, formatEdits } from './format';
 export { quickFixes, fixAll, FIXABLE, type CodeAction } from './actions';
-export { inlayHints, codeLenses, type InlayHint, type CodeLens, type ShowRouteArgs } from './hints';
+export {
+  inlayHints,
+  codeLenses,
+  type InlayHint,
+  type CodeLens,
+  type CodeLensOptions,
+  type ShowRouteArgs,
+} from './hints';
 export * from './views';
-export { routeOf, pathOf, usageOf, usageText, placementText, messageText } from './routes';
+export {
+  routeOf,
+  pathOf,
+  usageOf,
+  usageText,
+  placementText,
+  rangeText,
+  failureWords,
+  observedNote,
+  messageText,
+} from './routes';
 export { allDiagnostics, diagnosticsFor } from './diagnostics';

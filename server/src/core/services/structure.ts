@@ -1,19 +1,27 @@
 // Document structure: the outline (the domain tree, then the devices and their interrupts),
 // workspace symbols, folding ranges, selection ranges and semantic tokens.
 
-import { KINDS, type DomainClass } from '../kinds';
-import { findDomain, groupsOfDevice, refsIn, type Domain, type Model } from '../model';
+import { ARCHES, KINDS, type DomainClass } from '../kinds';
+import { APIC_MODES, findDomain, groupsOfDevice, refsIn, type Domain, type Model } from '../model';
 import type { Atom, Position, Range, Statement } from '../syntax/ast';
-import { St } from '../syntax/tree';
+import { Kw } from '../syntax/names';
+import { At, St } from '../syntax/tree';
+import { formatList } from '../values';
 import { keywordEnd, type SyntaxFile } from '../syntax/view';
 import { cmp, contains, fileOf, statementAt } from './util';
 
 export type SymbolKind = 'domain' | 'device' | 'irq';
 
+/** The machine and history statements in the outline (`kind` then holds the nearest of the three). */
+export type MachineSymbol = 'node' | 'offline' | 'release';
+
 export interface DocumentSymbol {
   name: string;
   detail: string;
+  /** domain, device or irq; for a machine or history statement the nearest: node → domain, offline and release → irq */
   kind: SymbolKind;
+  /** set on `node`, `offline` and `release` statements */
+  statement?: MachineSymbol;
   /** the domain's class, for domains */
   cls?: DomainClass;
   range: Range;
@@ -83,7 +91,50 @@ export function documentSymbols(m: Model, uri: string): DocumentSymbol[] {
       children,
     });
   }
-  return top;
+  // the machine and its history, in text order: NUMA nodes first, then offline and release at the end
+  const machine: DocumentSymbol[] = [];
+  const history: DocumentSymbol[] = [];
+  for (let s = 0; s < t.sCount; s++) {
+    const k = t.sKind[s];
+    const range = file.range(t.sStart[s], t.sEnd[s]);
+    const kwRange = file.range(t.sStart[s], keywordEnd(t, s));
+    if (k === St.Node && t.sA[s] >= 0) {
+      const id = t.v1(t.sA[s]);
+      const node = m.nodes.find((n) => n.id === id && n.site.file === file);
+      machine.push({
+        name: `node ${id}`,
+        detail: node ? `CPUs ${formatList(node.cpus)}` : 'NUMA node',
+        kind: 'domain',
+        statement: 'node',
+        range,
+        selectionRange: file.range(t.sStart[s], t.aEnd(t.sA[s])),
+        children: [],
+      });
+    } else if (k === St.Release && t.sA[s] >= 0) {
+      const dev = t.nameOf(t.sA[s]);
+      history.push({
+        name: `release ${dev}`,
+        detail: 'history: frees its interrupts so far',
+        kind: 'irq',
+        statement: 'release',
+        range,
+        selectionRange: file.range(t.sStart[s], t.aEnd(t.sA[s])),
+        children: [],
+      });
+    } else if (k === St.Setting && t.sKw[s] === Kw.offline) {
+      const off = m.offlines.find((o) => o.site.file === file && o.site.start === t.sStart[s]);
+      history.push({
+        name: `offline ${off ? formatList(off.cpus) : t.text.slice(keywordEnd(t, s), t.sEnd[s]).trim()}`,
+        detail: 'CPU hotplug (what-if)',
+        kind: 'irq',
+        statement: 'offline',
+        range,
+        selectionRange: kwRange,
+        children: [],
+      });
+    }
+  }
+  return [...machine, ...top, ...history];
 }
 
 function pciOf(seg: number, rid: number): string {
@@ -170,6 +221,34 @@ export function foldingRanges(f: SyntaxFile): FoldingRange[] {
       for (let p = t.sProps[s]; p < t.sProps[s] + t.sNProps[s]; p++) starts.add(L.lineOf(t.pStart[p]));
     }
   }
+  // runs of two or more consecutive `node` (or `offline`, or `release`) statements, one per line
+  let run = -1;
+  let runKey = -1;
+  let runLast = -1;
+  const closeRun = () => {
+    if (run >= 0 && runLast > run) out.push({ startLine: run, endLine: runLast, kind: 'region' });
+    run = runKey = runLast = -1;
+  };
+  for (let s = 0; s < t.sCount; s++) {
+    const kind = t.sKind[s];
+    const key =
+      kind === St.Node
+        ? 1
+        : kind === St.Release
+          ? 2
+          : kind === St.Setting && t.sKw[s] === Kw.offline
+            ? 3
+            : -1;
+    const line = L.lineOf(t.sStart[s]);
+    if (key < 0 || key !== runKey || line !== runLast + 1) {
+      closeRun();
+      if (key < 0) continue;
+      run = line;
+      runKey = key;
+    }
+    runLast = L.lineOf(t.sEnd[s]);
+  }
+  closeRun();
   // runs of whole-line comments
   let runStart = -1;
   let prev = -2;
@@ -312,6 +391,7 @@ const T_ENUM_MEMBER = 9;
 const M_DECL = 1;
 const M_DEFAULT_LIBRARY = 1 << 1;
 const M_IMPLIED = 1 << 6;
+const FIXED_VALUES = new Set<string>([...APIC_MODES, ...ARCHES]);
 
 /**
  * The LSP relative encoding (5 integers per token), tokens sorted by position. Reads the tables: a
@@ -353,6 +433,26 @@ export function semanticTokens(m: Model, uri: string, range?: Range): number[] {
     if (kind === St.Irq && t.sD[s] >= 0) push(t.aStart[t.sD[s]], t.aEnd(t.sD[s]), T_ENUM_MEMBER, 0);
     for (let p = t.sProps[s]; p < t.sProps[s] + t.sNProps[s]; p++)
       push(t.pStart[p], t.pNameEnd(p), T_PROPERTY, 0);
+    if (kind === St.Node && t.sA[s] >= 0) {
+      // `cpus` between the node number and its CPUs: a keyword of the statement
+      const from = t.aEnd(t.sA[s]);
+      const at = t.text.slice(from, t.sNArgs[s] > 0 ? t.aStart[t.sArgs[s]] : t.sEnd[s]).indexOf('cpus');
+      if (at >= 0) push(from + at, from + at + 4, T_KEYWORD, 0);
+    }
+    if (kind === St.Setting) {
+      // fixed words after the keyword: `adjacent` (smt) is a keyword, the APIC driver, the
+      // architecture are members of a fixed set, like an interrupt source
+      for (let x = t.sArgs[s]; x < t.sArgs[s] + t.sNArgs[s]; x++) {
+        if (t.atomKind(x) !== At.Name) continue;
+        const w = t.nameOf(x);
+        if (w === 'adjacent') push(t.aStart[x], t.aEnd(x), T_KEYWORD, 0);
+        else if (FIXED_VALUES.has(w)) push(t.aStart[x], t.aEnd(x), T_ENUM_MEMBER, M_DEFAULT_LIBRARY);
+      }
+    }
+    if (kind === St.Inject && t.sC[s] >= 0) {
+      const from = t.text.lastIndexOf('from', t.aStart[t.sC[s]]);
+      if (from >= t.sStart[s]) push(from, from + 4, T_KEYWORD, 0);
+    }
   }
   for (const r of refsIn(m, f)) {
     if (r.end < lo || r.start > hi) continue;

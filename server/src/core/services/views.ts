@@ -217,6 +217,9 @@ export function routes(a: AnalysisLike): Routes {
   for (let dev = 0; dev < D.count; dev++) {
     const file = m.files[D.file[dev]];
     const irqs: RouteInfo[] = [];
+    // interrupts a later `release` freed come last: their names are the new ones', and a lookup by
+    // name (the client's route picker) must find the live interrupt first
+    const released: RouteInfo[] = [];
     for (const g of groupsOfDevice(m, dev)) {
       const ep = m.groups.domain[g] >= 0 ? m.domains[m.groups.domain[g]] : undefined;
       const path = chainOf(ep).map((d) => d.name);
@@ -226,7 +229,7 @@ export function routes(a: AnalysisLike): Routes {
         const k = m.groups.order[g] + i;
         if (irqDead(m, k)) continue;
         const r = routeOf(a, k);
-        irqs.push({
+        (r?.failure?.code === 'released' ? released : irqs).push({
           irq: r?.irq ?? irqName(m, k),
           uri: gf.uri,
           range: r?.range ?? gf.range(gf.tree.sStart[s], gf.tree.sEnd[s]),
@@ -248,6 +251,7 @@ export function routes(a: AnalysisLike): Routes {
         });
       }
     }
+    irqs.push(...released);
     devices.push({ device: D.name[dev], uri: file.uri, range: file.range(D.start[dev], D.end[dev]), irqs });
   }
   return { uri: m.rootUri, simulated: !!a.simulation, devices };
