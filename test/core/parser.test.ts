@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { DomainStatement, IrqStatement, Range } from '../../server/src/core';
+import { KEYWORDS } from '../../server/src/core/syntax/names';
+import { parseTree } from '../../server/src/core/syntax/parser';
 import { analyzeText, codes, parseAst as parse } from './helpers';
 
 const r = (l1: number, c1: number, l2: number, c2: number): Range => ({
@@ -8,6 +10,17 @@ const r = (l1: number, c1: number, l2: number, c2: number): Range => ({
 });
 
 describe('parser', () => {
+  it('keeps every statement keyword in a file of many statements (the columns grow together)', () => {
+    const lines = ['arch x86', 'cpus 0-3', 'domain V : vector'];
+    for (let i = 0; i < 300; i++) lines.push(i % 2 ? `device d${i} { platform }` : `offline ${i % 4}`);
+    const t = parseTree(lines.join('\n'));
+    assert.equal(t.sCount, 303);
+    const kws = [...Array(t.sCount).keys()].map((s) => KEYWORDS[t.sKw[s]]);
+    assert.deepEqual(kws.slice(0, 3), ['arch', 'cpus', 'domain']);
+    assert.deepEqual(kws.slice(299), ['offline', 'device', 'offline', 'device']);
+    assert.ok(kws.every((k) => typeof k === 'string'));
+  });
+
   it('parses a domain with exact LSP ranges', () => {
     const f = parse('arch x86\ndomain IR-0 : remap { parent VECTOR; vendor intel }\n');
     assert.deepEqual(f.errors, []);

@@ -166,6 +166,7 @@ export class SyntaxTree {
 
   private reserve(s: number, p: number, a: number): void {
     this.sKind = grow8(this.sKind, s);
+    this.sKw = grow8(this.sKw, s);
     for (const k of S_COLS) this[k] = grow32(this[k], s);
     for (const k of P_COLS) this[k] = grow32(this[k], p);
     this.aKind = grow8(this.aKind, a);
@@ -181,6 +182,7 @@ export class SyntaxTree {
     const i = this.sCount++;
     if (i >= this.sKind.length) {
       this.sKind = grow8(this.sKind, i + 1);
+      this.sKw = grow8(this.sKw, i + 1);
       for (const k of S_COLS) this[k] = grow32(this[k], i + 1);
     }
     this.sKind[i] = kind;
@@ -293,6 +295,7 @@ export class SyntaxTree {
     const p = this.pCount;
     const a = this.aCount;
     this.sKind = fit(this.sKind, s);
+    this.sKw = fit(this.sKw, s);
     for (const k of S_COLS) this[k] = fit(this[k], s);
     for (const k of P_COLS) this[k] = fit(this[k], p);
     this.aKind = fit(this.aKind, a);
