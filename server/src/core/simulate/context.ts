@@ -38,6 +38,8 @@ export class IrqCtx {
   blockIndex = 0;
   /** the IR unit's base for a multi-MSI block (Intel handle, AMD index) and the ITS event base */
   affinityBroken: string | undefined;
+  /** the kernel warned of broken affinity at activation, and irq_startup() moved it back (4.15-5.9) */
+  transient: string | undefined;
   /** the interrupt's mask: CPU indices, and its bitset (undefined: all online CPUs) */
   members: number[] = [];
   bits: Uint32Array | undefined;
@@ -53,6 +55,7 @@ export class IrqCtx {
     this.blockSize = 1;
     this.blockIndex = 0;
     this.affinityBroken = undefined;
+    this.transient = undefined;
   }
 }
 

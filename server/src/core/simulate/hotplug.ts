@@ -137,6 +137,8 @@ class Hotplug {
     const g = groupOfIrq(m, k);
     const managed = (m.groups.flags[g] & GroupFlag.Managed) !== 0;
     const ctx = this.ctx;
+    // irq_force_complete_move(): an old vector a startup move left behind (4.15-5.9) is freed first
+    sim.levels.vector?.completeMove(k);
     let aff = this.affinity.get(k);
     if (!aff) {
       s.mask(maskOfIrq(m, k, g), ctx);

@@ -361,7 +361,7 @@ export class Simulator implements Failer {
     if (ctx.affinityBroken) {
       P.flags[k] |= PF.AffinityBroken;
       s.reportIrq(k, g, 'affinity-broken', ctx.affinityBroken);
-    }
+    } else if (ctx.transient) s.reportIrq(k, g, 'affinity-broken', ctx.transient);
     this.checkReach(k, g, info, ep);
   }
 
