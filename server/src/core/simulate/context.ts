@@ -33,6 +33,8 @@ export class IrqCtx {
   mark = 0;
   /** chain positions whose level took its resource (for the hops of a failure) */
   readonly done: number[] = [];
+  /** how many interrupts of the device this allocation call (pci_alloc_irq_vectors batch) allocates */
+  batch = 1;
   /** MSI: the device's block and this interrupt's index in it */
   blockSize = 1;
   blockIndex = 0;
@@ -54,6 +56,7 @@ export class IrqCtx {
     this.done.length = 0;
     this.blockSize = 1;
     this.blockIndex = 0;
+    this.batch = 1;
     this.affinityBroken = undefined;
     this.transient = undefined;
   }

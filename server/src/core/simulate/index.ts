@@ -83,7 +83,7 @@ const enum Phase {
 }
 
 /** One step of the allocation order: a batch of interrupts, or a release of a device. */
-type Step = { batch: number[] } | { release: number; site: Site };
+type Step = { batch: number[]; n?: number } | { release: number; site: Site };
 
 export class Simulator implements Failer {
   readonly s: SimContext;
@@ -93,6 +93,8 @@ export class Simulator implements Failer {
   /** allocated interrupts per domain (by domain index) */
   readonly used: Int32Array;
   readonly phase: Uint8Array;
+  /** the size of the batch being allocated (one pci_alloc_irq_vectors() call) */
+  private batchSize = 1;
   /** the CPUs the `offline` statements took down (a refused one stays online) */
   readonly offlined = new Set<number>();
 
@@ -111,6 +113,7 @@ export class Simulator implements Failer {
         this.release(step.release, step.site);
         continue;
       }
+      this.batchSize = step.n ?? step.batch.length;
       for (const k of step.batch) this.guard(k, () => this.allocate(k));
       for (const k of step.batch)
         if (this.phase[k] === Phase.Allocated) this.guard(k, () => this.activate(k));
@@ -168,7 +171,9 @@ export class Simulator implements Failer {
         ep?.kind === 'pci-msi' &&
         (G.source[g] === Src.Msix || G.source[g] === Src.Msi || G.source[g] === Src.Virtual);
       if (!batched) {
-        for (const k of ks) steps.push({ batch: [k] });
+        // one allocation call per statement (platform_msi_domain_alloc_irqs(nvec), an IMS slot, a pin),
+        // each interrupt placed before the next
+        for (const k of ks) steps.push({ batch: [k], n: G.size[g] });
         continue;
       }
       const dev = G.device[g];
@@ -292,6 +297,7 @@ export class Simulator implements Failer {
     if (!this.prepare(k, g)) return;
     const ctx = this.ctx;
     const info = ctx.info;
+    ctx.batch = this.batchSize;
     // a domain the kernel refuses to create: nothing is allocated behind it
     for (const d of info.chain) {
       const no = layeringRefusal(m, d);
