@@ -110,7 +110,7 @@ export class Simulator implements Failer {
     this.placePins();
     for (const step of this.plan()) {
       if ('release' in step) {
-        this.release(step.release, step.site);
+        this.release(step.release);
         continue;
       }
       this.batchSize = step.n ?? step.batch.length;
@@ -402,11 +402,10 @@ export class Simulator implements Failer {
   }
 
   /** `release DEVICE`: everything the device holds so far is freed, as a driver unbind frees it. */
-  private release(dev: number, site: Site): void {
+  private release(dev: number): void {
     const m = this.m;
     const G = m.groups;
     const P = this.s.placement;
-    const line = site.file.position(site.start).line + 1;
     for (let g = 0; g < G.count; g++) {
       if (G.device[g] !== dev) continue;
       for (let i = 0; i < G.size[g]; i++) {
@@ -417,7 +416,7 @@ export class Simulator implements Failer {
         P.fail(
           k,
           'released',
-          `freed at line ${line} (release ${m.devices.name[dev]}): history, as a driver unbind or a rebind to vfio-pci frees a device's interrupts; the device's later statements allocate anew`,
+          `freed by \`release ${m.devices.name[dev]}\`: history, as a driver unbind or a rebind to vfio-pci frees a device's interrupts; the device's later statements allocate anew`,
           [],
         );
         this.phase[k] = Phase.Released;
