@@ -138,6 +138,7 @@ export class Simulator implements Failer {
       fn();
     } catch (e) {
       if (!this.s.placement.failure[k]) this.s.placement.fail(k, 'internal', String(e), []);
+      this.levels.vector?.dropPin(k);
       this.phase[k] = Phase.Failed;
     }
   }
@@ -225,6 +226,7 @@ export class Simulator implements Failer {
   ): false {
     const s = this.s;
     s.log.rollback(ctx.mark);
+    this.levels.vector?.dropPin(ctx.k);
     const hops = ctx.info ? this.hopsDone(ctx) : [];
     s.placement.fail(ctx.k, code, message, hops);
     this.phase[ctx.k] = Phase.Failed;

@@ -35,6 +35,8 @@ export class VectorLevel implements Level, Undoable {
   readonly owner: Int32Array;
   /** pinned placements, by interrupt: cpu index * 256 + vector, or -1 when the pin conflicts */
   private readonly pinned = new Map<number, number>();
+  /** pinned interrupts whose vector the root's `in-use` also listed */
+  private readonly adopted = new Set<number>();
   /** 4.15-5.9: the old vector a startup move left allocated (prev_vector), by interrupt: cpu index * 256 + vector */
   private readonly prev = new Map<number, number>();
   /** non-managed interrupts reserved globally and not yet activated (irq_matrix_reserve) */
@@ -90,6 +92,16 @@ export class VectorLevel implements Level, Undoable {
       const cell = c * NR_VECTORS + v;
       const managed = (G.flags[g] & GroupFlag.Managed) !== 0;
       const at = groupPropSite(m, g, 'vector');
+      if (G.flags[g] & GroupFlag.Inactive) {
+        // x86_vector_activate() never ran for it: debugfs shows `Vector: 0` (reserve_irq_vector() only
+        // counts a global reservation; a managed one holds its reservations): no vector to observe
+        s.report(
+          'bad-value',
+          at,
+          `${s.irqName(G.order[g])} is \`inactive\` (allocated, never requested: debugfs shows Vector: 0, has_reserved: 1) but pinned to CPU ${G.cpu[g]} vector ${hex(v)}: an interrupt that was never activated holds no vector (x86_vector_alloc_irqs() only reserves, arch/x86/kernel/apic/vector.c). The pin is ignored; drop it or \`inactive\``,
+        );
+        continue;
+      }
       for (let i = 0; i < G.size[g]; i++) {
         const k = G.order[g] + i;
         const other = byCell.get(cell);
@@ -122,6 +134,7 @@ export class VectorLevel implements Level, Undoable {
         this.pinned.set(k, cell);
         if (this.owner[cell] === -1) {
           // an import lists the vector both as in-use and on the interrupt: the interrupt claims it
+          this.adopted.add(k);
           if (managed) mat.adoptManaged(c, v);
         } else if (managed) {
           mat.reserve(c, v);
@@ -130,6 +143,31 @@ export class VectorLevel implements Level, Undoable {
         this.owner[cell] = 0; // set to the interrupt when it commits
       }
     }
+  }
+
+  /**
+   * An interrupt with an observed placement failed (its chain refuses it): it holds nothing, so its
+   * pinned vector goes back; one the root's `in-use` also listed stays allocated as in-use.
+   */
+  dropPin(k: number): void {
+    const cell = this.pinned.get(k);
+    if (cell === undefined || cell < 0) return;
+    this.pinned.delete(k);
+    const mat = this.matrix;
+    const c = Math.floor(cell / NR_VECTORS);
+    const v = cell % NR_VECTORS;
+    if (!mat.isAllocated(c, v) || (this.owner[cell] !== 0 && this.owner[cell] !== k + 1)) return;
+    const reserved = mat.isReserved(c, v);
+    if (this.adopted.delete(k)) {
+      if (reserved) mat.unadoptManaged(c, v);
+      this.owner[cell] = -1;
+      return;
+    }
+    if (reserved) {
+      mat.freeManaged(c, v);
+      mat.unreserve(c, v);
+    } else mat.unassign(c, v);
+    this.owner[cell] = 0;
   }
 
   /** Allocation: a managed interrupt reserves one vector on every CPU of its mask (all or nothing). */
@@ -361,8 +399,13 @@ export class VectorLevel implements Level, Undoable {
       }
     }
     this.completeMove(k);
-    if (managed) for (const c of members) mat.removeManaged(c);
-    else if (!allocated) this.globalReserved = Math.max(0, this.globalReserved - 1);
+    if (managed) {
+      for (const c of members) mat.removeManaged(c);
+      // an observed managed vector outside the mask was reserved on its CPU by the pin (placePinned)
+      const pin = this.pinned.get(k);
+      const pc = pin !== undefined && pin >= 0 ? Math.floor(pin / NR_VECTORS) : -1;
+      if (pc >= 0 && !members.includes(pc)) mat.removeManaged(pc);
+    } else if (!allocated) this.globalReserved = Math.max(0, this.globalReserved - 1);
   }
 
   private exhausted(ctx: IrqCtx, where: string): false {
