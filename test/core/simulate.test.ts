@@ -162,6 +162,39 @@ describe('simulation: bundled examples (golden, derived by hand)', () => {
     ]);
   });
 
+  it('two-socket.irqtopo: nodes, SMT, x2APIC cluster, spread NVMe queues, and the offline what-if', () => {
+    const { simulation, errors } = sim(path.join(ROOT, 'examples/two-socket.irqtopo'));
+    assert.deepEqual(errors, [], 'the example is clean and all its expects hold');
+    // Derivation in the example's comments (and test/core/placement-golden.test.ts, example (h)): kernel
+    // 6.12, 201 vectors per CPU. dmar0 CPU 0 0x20 (DMAR-MSI: compatibility format, logical ID 1, bit 2);
+    // nvme0's batch reserves 0x20 on both CPUs of each spread pair (0x21 on CPU 0), IR-0 IRTEs 0-8; admin
+    // (node 0) CPU 1 0x21; io[k] on the second thread of its pair {c, c + 8} (ties to the last, 5.0+),
+    // node 1's pairs first (group_cpus_evenly() sorts two equal nodes into 1, 0); nic0 (node 1) CPUs 4-7
+    // 0x21, IR-1 IRTEs 0-3. After `offline 12,4`: io[0] {4,12} moved to CPU 4 then shut down (its IRTE and
+    // message stay); nic0.q[0] moved to CPU 2 (the most available online CPU; no node preference at
+    // migration), 0x21.
+    const want: Row[] = [
+      ['dmar0.fault', 0, 0x20, null, 0xfee01004, 0x20],
+      ['nvme0.admin', 1, 0x21, 0, ir(0), 0],
+      ['nvme0.io[0]', null, null, 1, ir(1), 0],
+      ...[13, 14, 15, 8, 9, 10, 11].map((cpu, i): Row => [
+        `nvme0.io[${i + 1}]`,
+        cpu,
+        0x20,
+        i + 2,
+        ir(i + 2),
+        0,
+      ]),
+      ['nic0.q[0]', 2, 0x21, 0, ir(0), 0],
+      ...[5, 6, 7].map((cpu, i): Row => [`nic0.q[${i + 1}]`, cpu, 0x21, i + 1, ir(i + 1), 0]),
+    ];
+    assert.deepEqual(simulation.routes.map(row), want);
+    assert.deepEqual(
+      simulation.routes.map((r) => r.offline ?? null).filter((o) => o),
+      ['shut-down', 'moved'],
+    );
+  });
+
   it('ntb-virtual.irqtopo: virtual MSI-X entries beyond the table still take IRTEs and vectors', () => {
     const { simulation } = sim(path.join(ROOT, 'examples/ntb-virtual.irqtopo'));
     // Kernel 6.6: 202 vectors per CPU from 0x20. event: entry 0, CPU 0, 0x20, IRTE 0. The four peers are

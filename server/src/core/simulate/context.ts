@@ -33,11 +33,15 @@ export class IrqCtx {
   mark = 0;
   /** chain positions whose level took its resource (for the hops of a failure) */
   readonly done: number[] = [];
+  /** how many interrupts of the device this allocation call (pci_alloc_irq_vectors batch) allocates */
+  batch = 1;
   /** MSI: the device's block and this interrupt's index in it */
   blockSize = 1;
   blockIndex = 0;
   /** the IR unit's base for a multi-MSI block (Intel handle, AMD index) and the ITS event base */
   affinityBroken: string | undefined;
+  /** the kernel warned of broken affinity at activation, and irq_startup() moved it back (4.15-5.9) */
+  transient: string | undefined;
   /** the interrupt's mask: CPU indices, and its bitset (undefined: all online CPUs) */
   members: number[] = [];
   bits: Uint32Array | undefined;
@@ -52,7 +56,9 @@ export class IrqCtx {
     this.done.length = 0;
     this.blockSize = 1;
     this.blockIndex = 0;
+    this.batch = 1;
     this.affinityBroken = undefined;
+    this.transient = undefined;
   }
 }
 

@@ -295,6 +295,19 @@ export function resolveInject(
       text: `the write lands on CPU ${cpu} vector ${hex(v)}, held by an interrupt the topology lists only as in-use (not described)`,
       landed: true,
     };
+  if (o <= -2) {
+    // the old vector of a startup move (4.15-5.9): vector_irq[] still maps it, the interrupt fires there
+    const r = route(-o - 2);
+    return {
+      irq: r.irq,
+      cpu,
+      vector: v,
+      lpi: null,
+      reason: null,
+      text: `the write lands on CPU ${cpu} vector ${hex(v)}, the old vector ${r.irq} keeps until it first fires after its startup move (move_in_progress): it fires ${r.irq} there, and the kernel then frees that vector (irq_complete_move(), arch/x86/kernel/apic/vector.c)`,
+      landed: true,
+    };
+  }
   if (o <= 0)
     return unrouted(
       `CPU ${cpu} vector ${hex(v)} is not allocated: the kernel would log 'No irq handler for vector'`,

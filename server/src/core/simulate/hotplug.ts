@@ -137,6 +137,8 @@ class Hotplug {
     const g = groupOfIrq(m, k);
     const managed = (m.groups.flags[g] & GroupFlag.Managed) !== 0;
     const ctx = this.ctx;
+    // irq_force_complete_move(): an old vector a startup move left behind (4.15-5.9) is freed first
+    sim.levels.vector?.completeMove(k);
     let aff = this.affinity.get(k);
     if (!aff) {
       s.mask(maskOfIrq(m, k, g), ctx);
@@ -277,7 +279,6 @@ class Hotplug {
     const s = sim.s;
     const m = sim.m;
     const era = sim.era;
-    const line = site.file.position(site.start).line + 1;
     const names = (ks: number[]) =>
       formatNames(
         ks.map((k) => s.irqName(k)),
@@ -329,7 +330,7 @@ class Hotplug {
         'affinity-broken',
         broken,
         (k) =>
-          `${s.irqName(k)} leaves its affinity when CPU ${cpu} goes offline (line ${line}): ${why(k)}, so the kernel moves it to ${now(k)} and its affinity becomes ${onlineText} (migrate_one_irq(), kernel/irq/cpuhotplug.c: "IRQ <n>: no longer affine to CPU${cpu}", ${debug})`,
+          `${s.irqName(k)} leaves its affinity when \`offline\` takes CPU ${cpu} down: ${why(k)}, so the kernel moves it to ${now(k)} and its affinity becomes ${onlineText} (migrate_one_irq(), kernel/irq/cpuhotplug.c: "IRQ <n>: no longer affine to CPU${cpu}", ${debug})`,
       );
     }
     const shut = this.outcomes.get('shutdown') ?? [];
@@ -350,7 +351,7 @@ class Hotplug {
         'irq-shutdown',
         shut,
         (k) =>
-          `${s.irqName(k)} is shut down when CPU ${cpu} goes offline (line ${line}): it is managed and no CPU of its mask (${text(k)}) is online any more (migrate_one_irq(), kernel/irq/cpuhotplug.c). Its reservations stay; it starts again when a CPU of its mask comes back`,
+          `${s.irqName(k)} is shut down when \`offline\` takes CPU ${cpu} down: it is managed and no CPU of its mask (${text(k)}) is online any more (migrate_one_irq(), kernel/irq/cpuhotplug.c). Its reservations stay; it starts again when a CPU of its mask comes back`,
       );
     }
     const stuck = this.outcomes.get('stuck') ?? [];
@@ -373,7 +374,7 @@ class Hotplug {
         'set-affinity-failed',
         stuck,
         (k) =>
-          `${s.irqName(k)} cannot move off CPU ${cpu} when it goes offline (line ${line}): no CPU it may use has a free vector (-ENOSPC), ${retry}. "IRQ<n>: set affinity failed(-28)." (migrate_one_irq(), kernel/irq/cpuhotplug.c); it keeps targeting ${now(k)}, offline: its interrupts are lost`,
+          `${s.irqName(k)} cannot move off CPU ${cpu} when \`offline\` takes it down: no CPU it may use has a free vector (-ENOSPC), ${retry}. "IRQ<n>: set affinity failed(-28)." (migrate_one_irq(), kernel/irq/cpuhotplug.c); it keeps targeting ${now(k)}, offline: its interrupts are lost`,
       );
     }
   }

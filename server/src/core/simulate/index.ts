@@ -83,7 +83,7 @@ const enum Phase {
 }
 
 /** One step of the allocation order: a batch of interrupts, or a release of a device. */
-type Step = { batch: number[] } | { release: number; site: Site };
+type Step = { batch: number[]; n?: number } | { release: number; site: Site };
 
 export class Simulator implements Failer {
   readonly s: SimContext;
@@ -93,6 +93,8 @@ export class Simulator implements Failer {
   /** allocated interrupts per domain (by domain index) */
   readonly used: Int32Array;
   readonly phase: Uint8Array;
+  /** the size of the batch being allocated (one pci_alloc_irq_vectors() call) */
+  private batchSize = 1;
   /** the CPUs the `offline` statements took down (a refused one stays online) */
   readonly offlined = new Set<number>();
 
@@ -108,9 +110,10 @@ export class Simulator implements Failer {
     this.placePins();
     for (const step of this.plan()) {
       if ('release' in step) {
-        this.release(step.release, step.site);
+        this.release(step.release);
         continue;
       }
+      this.batchSize = step.n ?? step.batch.length;
       for (const k of step.batch) this.guard(k, () => this.allocate(k));
       for (const k of step.batch)
         if (this.phase[k] === Phase.Allocated) this.guard(k, () => this.activate(k));
@@ -135,6 +138,7 @@ export class Simulator implements Failer {
       fn();
     } catch (e) {
       if (!this.s.placement.failure[k]) this.s.placement.fail(k, 'internal', String(e), []);
+      this.levels.vector?.dropPin(k);
       this.phase[k] = Phase.Failed;
     }
   }
@@ -168,7 +172,9 @@ export class Simulator implements Failer {
         ep?.kind === 'pci-msi' &&
         (G.source[g] === Src.Msix || G.source[g] === Src.Msi || G.source[g] === Src.Virtual);
       if (!batched) {
-        for (const k of ks) steps.push({ batch: [k] });
+        // one allocation call per statement (platform_msi_domain_alloc_irqs(nvec), an IMS slot, a pin),
+        // each interrupt placed before the next
+        for (const k of ks) steps.push({ batch: [k], n: G.size[g] });
         continue;
       }
       const dev = G.device[g];
@@ -220,6 +226,7 @@ export class Simulator implements Failer {
   ): false {
     const s = this.s;
     s.log.rollback(ctx.mark);
+    this.levels.vector?.dropPin(ctx.k);
     const hops = ctx.info ? this.hopsDone(ctx) : [];
     s.placement.fail(ctx.k, code, message, hops);
     this.phase[ctx.k] = Phase.Failed;
@@ -292,6 +299,7 @@ export class Simulator implements Failer {
     if (!this.prepare(k, g)) return;
     const ctx = this.ctx;
     const info = ctx.info;
+    ctx.batch = this.batchSize;
     // a domain the kernel refuses to create: nothing is allocated behind it
     for (const d of info.chain) {
       const no = layeringRefusal(m, d);
@@ -361,7 +369,7 @@ export class Simulator implements Failer {
     if (ctx.affinityBroken) {
       P.flags[k] |= PF.AffinityBroken;
       s.reportIrq(k, g, 'affinity-broken', ctx.affinityBroken);
-    }
+    } else if (ctx.transient) s.reportIrq(k, g, 'affinity-broken', ctx.transient);
     this.checkReach(k, g, info, ep);
   }
 
@@ -396,11 +404,10 @@ export class Simulator implements Failer {
   }
 
   /** `release DEVICE`: everything the device holds so far is freed, as a driver unbind frees it. */
-  private release(dev: number, site: Site): void {
+  private release(dev: number): void {
     const m = this.m;
     const G = m.groups;
     const P = this.s.placement;
-    const line = site.file.position(site.start).line + 1;
     for (let g = 0; g < G.count; g++) {
       if (G.device[g] !== dev) continue;
       for (let i = 0; i < G.size[g]; i++) {
@@ -411,7 +418,7 @@ export class Simulator implements Failer {
         P.fail(
           k,
           'released',
-          `freed at line ${line} (release ${m.devices.name[dev]}): history, as a driver unbind or a rebind to vfio-pci frees a device's interrupts; the device's later statements allocate anew`,
+          `freed by \`release ${m.devices.name[dev]}\`: history, as a driver unbind or a rebind to vfio-pci frees a device's interrupts; the device's later statements allocate anew`,
           [],
         );
         this.phase[k] = Phase.Released;

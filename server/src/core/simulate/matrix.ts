@@ -197,6 +197,13 @@ export class VectorMatrix {
     this.mac[c]++;
   }
 
+  /** Undoes adoptManaged(): the vector is an ordinary allocation again. */
+  unadoptManaged(c: number, v: number): void {
+    this.managedMap[c * WORDS_PER_CPU + (v >>> 5)] &= ~(1 << (v & 31));
+    this.man[c]--;
+    this.mac[c]--;
+  }
+
   /** Frees an allocated vector (irq_matrix_free): managed -> it stays reserved; non-managed -> available again. */
   free(c: number, v: number, managed: boolean): void {
     if (!this.isAllocated(c, v)) return;

@@ -26,6 +26,8 @@ export const enum PF {
   Shutdown = 512,
   /** an `offline` could not move it ("set affinity failed"): it still targets the offline CPU */
   Stuck = 1024,
+  /** 4.15-5.9: irq_startup() moved it back into its affinity after the activation; the old vector is held */
+  StartupMoved = 2048,
 }
 
 export class Placement {

@@ -1,15 +1,7 @@
 // arm64: a GICv3 ITS's level: per device (DeviceID = requester ID) an event space (ITT) sized once
 // when the device is first set up, and a contiguous block of LPIs (its_lpi_alloc).
 
-import {
-  Src,
-  eraAtLeast,
-  groupOfIrq,
-  groupPropSite,
-  groupsOfDevice,
-  statementSite,
-  type Domain,
-} from '../../model';
+import { Src, eraAtLeast, groupOfIrq, groupPropSite, statementSite, type Domain } from '../../model';
 import { LowestFree, roundUpPow2 } from '../alloc';
 import type { IrqCtx, Level, SimContext } from '../context';
 import type { Undoable } from '../placement';
@@ -74,7 +66,9 @@ export class ItsLevel implements Level, Undoable {
     if (!t) {
       // The event space (ITT) is a power of two, sized once, when the first allocation creates the ITS
       // device (its_msi_prepare -> its_create_device); later allocations for the same DeviceID reuse it
-      // and fail beyond it. A topology's first `irq` statement of the device is that first allocation.
+      // and fail beyond it. That first allocation is the device's first batch (one
+      // pci_alloc_irq_vectors() -> msi_domain_alloc_irqs(nvec) call: its `irq` statements up to a
+      // `release`); msi_domain_prepare_irqs() passes its nvec to its_pci_msi_prepare().
       // its_pci_msi_prepare (drivers/irqchip/irq-gic-v3-its-msi-parent.c, the per-device domains of
       // 6.11+) takes nvec = max(nvec, the domain's hwsize): the MSI-X table size (a per-device MSI
       // domain has hwsize 1); before 6.11 the global ITS PCI/MSI domain used nvec alone. The minimum is
@@ -83,11 +77,8 @@ export class ItsLevel implements Level, Undoable {
       const src = G.source[ctx.g] as Src;
       const perDeviceEra = eraAtLeast(m, 6, 11);
       const hwsize = perDeviceEra && (src === Src.Msix || src === Src.Virtual) ? Math.max(0, D.msix[dev]) : 0;
-      let requests = G.size[ctx.g];
-      if (src === Src.Msi) {
-        requests = 0;
-        for (const g of groupsOfDevice(m, dev)) if (G.source[g] === Src.Msi) requests += G.size[g];
-      }
+      // (a PCI device's MSI statements are one batch, so a multi-MSI block is counted whole)
+      const requests = ctx.batch;
       const deviceId = D.rid[dev] >= 0 ? D.rid[dev] : 0;
       const min = deviceId === 0 || D.platform[dev] ? MIN_ITS_EVENTS : 1;
       const size = Math.max(min, roundUpPow2(Math.max(hwsize, requests, 1)));
@@ -184,7 +175,7 @@ export class ItsLevel implements Level, Undoable {
     return this.f.fail(
       ctx,
       'its-events-exhausted',
-      `${this.s.irqName(ctx.k)} finds no free event ID: ${this.s.m.devices.name[ctx.dev]}'s event space (ITT) on '${d.name}' has ${t.size} events (0..${t.size - 1}), all taken. The ITS sizes it once, when the device is first set up (its_pci_msi_prepare, its_create_device: a power of two covering the table, at least 32). Declare the table size the device really has, or request fewer interrupts`,
+      `${this.s.irqName(ctx.k)} finds no free event ID: ${this.s.m.devices.name[ctx.dev]}'s event space (ITT) on '${d.name}' has ${t.size} events (0..${t.size - 1}), all taken. The ITS sizes it once, when the device is first set up (its_msi_prepare -> its_create_device, drivers/irqchip/irq-gic-v3-its.c): a power of two covering that first allocation call (from 6.11 at least the MSI-X table, its_pci_msi_prepare), at least 32 for DeviceID 0 and platform devices; a later call for the same device reuses it. Declare the table size the device really has, allocate everything in the first call, or request fewer interrupts`,
       true,
     );
   }

@@ -28,10 +28,17 @@ export const MANAGED_IRQ_SHUTDOWN_VECTOR = 0xef;
 export class VectorLevel implements Level, Undoable {
   private readonly id: number;
   readonly matrix: VectorMatrix;
-  /** (cpu index * 256 + vector) -> interrupt + 1; -1 = in-use (an interrupt the file does not describe); 0 free */
+  /**
+   * (cpu index * 256 + vector) -> interrupt + 1; -1 = in-use (an interrupt the file does not describe);
+   * -(interrupt + 2) = the old vector of a startup move, held until the interrupt first fires; 0 free
+   */
   readonly owner: Int32Array;
   /** pinned placements, by interrupt: cpu index * 256 + vector, or -1 when the pin conflicts */
   private readonly pinned = new Map<number, number>();
+  /** pinned interrupts whose vector the root's `in-use` also listed */
+  private readonly adopted = new Set<number>();
+  /** 4.15-5.9: the old vector a startup move left allocated (prev_vector), by interrupt: cpu index * 256 + vector */
+  private readonly prev = new Map<number, number>();
   /** non-managed interrupts reserved globally and not yet activated (irq_matrix_reserve) */
   globalReserved = 0;
 
@@ -85,6 +92,16 @@ export class VectorLevel implements Level, Undoable {
       const cell = c * NR_VECTORS + v;
       const managed = (G.flags[g] & GroupFlag.Managed) !== 0;
       const at = groupPropSite(m, g, 'vector');
+      if (G.flags[g] & GroupFlag.Inactive) {
+        // x86_vector_activate() never ran for it: debugfs shows `Vector: 0` (reserve_irq_vector() only
+        // counts a global reservation; a managed one holds its reservations): no vector to observe
+        s.report(
+          'bad-value',
+          at,
+          `${s.irqName(G.order[g])} is \`inactive\` (allocated, never requested: debugfs shows Vector: 0, has_reserved: 1) but pinned to CPU ${G.cpu[g]} vector ${hex(v)}: an interrupt that was never activated holds no vector (x86_vector_alloc_irqs() only reserves, arch/x86/kernel/apic/vector.c). The pin is ignored; drop it or \`inactive\``,
+        );
+        continue;
+      }
       for (let i = 0; i < G.size[g]; i++) {
         const k = G.order[g] + i;
         const other = byCell.get(cell);
@@ -117,6 +134,7 @@ export class VectorLevel implements Level, Undoable {
         this.pinned.set(k, cell);
         if (this.owner[cell] === -1) {
           // an import lists the vector both as in-use and on the interrupt: the interrupt claims it
+          this.adopted.add(k);
           if (managed) mat.adoptManaged(c, v);
         } else if (managed) {
           mat.reserve(c, v);
@@ -125,6 +143,31 @@ export class VectorLevel implements Level, Undoable {
         this.owner[cell] = 0; // set to the interrupt when it commits
       }
     }
+  }
+
+  /**
+   * An interrupt with an observed placement failed (its chain refuses it): it holds nothing, so its
+   * pinned vector goes back; one the root's `in-use` also listed stays allocated as in-use.
+   */
+  dropPin(k: number): void {
+    const cell = this.pinned.get(k);
+    if (cell === undefined || cell < 0) return;
+    this.pinned.delete(k);
+    const mat = this.matrix;
+    const c = Math.floor(cell / NR_VECTORS);
+    const v = cell % NR_VECTORS;
+    if (!mat.isAllocated(c, v) || (this.owner[cell] !== 0 && this.owner[cell] !== k + 1)) return;
+    const reserved = mat.isReserved(c, v);
+    if (this.adopted.delete(k)) {
+      if (reserved) mat.unadoptManaged(c, v);
+      this.owner[cell] = -1;
+      return;
+    }
+    if (reserved) {
+      mat.freeManaged(c, v);
+      mat.unreserve(c, v);
+    } else mat.unassign(c, v);
+    this.owner[cell] = 0;
   }
 
   /** Allocation: a managed interrupt reserves one vector on every CPU of its mask (all or nothing). */
@@ -230,14 +273,80 @@ export class VectorLevel implements Level, Undoable {
             : 'any online CPU',
         );
       if (ctx.restricted && !ctx.members.includes(c))
-        ctx.affinityBroken = `every CPU of ${s.irqName(k)}'s ${s.affText(G.affinity[g])} is out of vectors, so it lands on CPU ${s.cpus[c]} instead: "irq N: Affinity broken due to vector space exhaustion." (arch/x86/kernel/apic/vector.c). Widen the affinity, or free vectors on those CPUs`;
+        ctx.affinityBroken = this.affinityHadRoom(ctx)
+          ? `${s.irqName(k)} lands on CPU ${s.cpus[c]}, outside its ${s.affText(G.affinity[g])}, although the affinity has free vectors: before 5.10 assign_irq_vector_any_locked() tries the device's node (node ${s.m.devices.node[ctx.dev]}) before the affinity, and the kernel prints "irq N: Affinity broken due to vector space exhaustion." (arch/x86/kernel/apic/vector.c; the order was fixed in 5.10 by 190113b4c653, "x86/apic/vector: Fix ordering in vector assignment")`
+          : `every CPU of ${s.irqName(k)}'s ${s.affText(G.affinity[g])} is out of vectors, so it lands on CPU ${s.cpus[c]} instead: "irq N: Affinity broken due to vector space exhaustion." (arch/x86/kernel/apic/vector.c). Widen the affinity, or free vectors on those CPUs`;
     }
     const v = mat.lowestFree(c);
     if (v < 0) return this.exhausted(ctx, `CPU ${s.cpus[c]}`);
     mat.assign(c, v);
     s.log.push(this.id, Op.Assign, c, v);
     set(c, v, 0);
+    if (!this.era.affinityBeforeNode) this.startup(ctx, c, v);
     return true;
+  }
+
+  /** Whether some CPU of the interrupt's affinity still has a free vector. */
+  private affinityHadRoom(ctx: IrqCtx): boolean {
+    for (const x of ctx.members) if (this.matrix.avl[x] > 0) return true;
+    return false;
+  }
+
+  /**
+   * 4.15-5.9: request_irq() -> irq_startup() applies the affinity once more after the activation
+   * (irq_setup_affinity(), kernel/irq/manage.c): the user-set affinity (or the default one) ∩ online,
+   * narrowed to the device's node when they meet; apic_set_affinity() -> assign_vector_locked() keeps
+   * the CPU when it is in that mask, otherwise moves the interrupt to the most available CPU of it, a
+   * new vector; the old one stays allocated (prev_vector, move_in_progress) until the first interrupt
+   * arrives on the new one (apic_update_vector(), arch/x86/kernel/apic/vector.c). No room: -ENOSPC,
+   * ignored by irq_startup(), it stays. From 5.10 the activation's search order already ends inside
+   * that mask whenever it has room, so nothing ever moves here (docs/kernel-placement.md 2.2, (c1)).
+   */
+  private startup(ctx: IrqCtx, c: number, v: number): void {
+    const s = this.s;
+    const mat = this.matrix;
+    const k = ctx.k;
+    let members = ctx.members;
+    let bits = ctx.bits;
+    const node = s.m.devices.node[ctx.dev];
+    if (node >= 0) {
+      const both = s.and(members, s.nodeMask(node));
+      if (both.members.length) ({ members, bits } = both);
+    }
+    if (members.includes(c)) return;
+    const to = mat.bestCpu(bits, members);
+    const nv = to >= 0 ? mat.lowestFree(to) : -1;
+    if (nv < 0) return; // -ENOSPC: irq_startup() ignores it, the interrupt stays
+    mat.assign(to, nv);
+    s.log.push(this.id, Op.Assign, to, nv);
+    this.prev.set(k, c * NR_VECTORS + v);
+    const P = s.placement;
+    P.cpu[k] = s.cpus[to];
+    P.vector[k] = nv;
+    P.flags[k] |= PF.StartupMoved;
+    if (ctx.affinityBroken)
+      ctx.transient = `${ctx.affinityBroken}. Then irq_startup() (irq_setup_affinity(), kernel/irq/manage.c) moves it back into its affinity: CPU ${s.cpus[to]} vector ${hex(nv)}; CPU ${s.cpus[c]}'s vector ${hex(v)} stays allocated until the interrupt first fires on the new one (move_in_progress, apic_update_vector())${this.era.v < 5004 ? '. (The warning itself is printed from 5.4, 743dac494d61.)' : ''}`;
+    ctx.affinityBroken = undefined;
+  }
+
+  /**
+   * irq_force_complete_move() (arch/x86/kernel/apic/vector.c), as migrate_one_irq() calls it for an
+   * interrupt whose CPU goes down, and the free of an interrupt (clear_irq_vector()): the old vector
+   * a startup move left behind is freed.
+   */
+  completeMove(k: number): void {
+    const cell = this.prev.get(k);
+    if (cell === undefined) return;
+    this.prev.delete(k);
+    const c = Math.floor(cell / NR_VECTORS);
+    const v = cell % NR_VECTORS;
+    this.matrix.free(c, v, false);
+    if (this.owner[cell] === -(k + 2)) this.owner[cell] = 0;
+  }
+
+  /** The vector a startup move left allocated on the old CPU (cpu index * 256 + vector), if any. */
+  prevOf(k: number): number | undefined {
+    return this.prev.get(k);
   }
 
   /**
@@ -270,6 +379,8 @@ export class VectorLevel implements Level, Undoable {
     const P = this.s.placement;
     if (P.cpu[k] < 0 || P.vector[k] < 0) return;
     this.owner[this.s.cpuIndex[P.cpu[k]] * NR_VECTORS + P.vector[k]] = k + 1;
+    const prev = this.prev.get(k);
+    if (prev !== undefined) this.owner[prev] = -(k + 2);
   }
 
   /**
@@ -287,8 +398,14 @@ export class VectorLevel implements Level, Undoable {
         if (this.owner[c * NR_VECTORS + P.vector[k]] === k + 1) this.owner[c * NR_VECTORS + P.vector[k]] = 0;
       }
     }
-    if (managed) for (const c of members) mat.removeManaged(c);
-    else if (!allocated) this.globalReserved = Math.max(0, this.globalReserved - 1);
+    this.completeMove(k);
+    if (managed) {
+      for (const c of members) mat.removeManaged(c);
+      // an observed managed vector outside the mask was reserved on its CPU by the pin (placePinned)
+      const pin = this.pinned.get(k);
+      const pc = pin !== undefined && pin >= 0 ? Math.floor(pin / NR_VECTORS) : -1;
+      if (pc >= 0 && !members.includes(pc)) mat.removeManaged(pc);
+    } else if (!allocated) this.globalReserved = Math.max(0, this.globalReserved - 1);
   }
 
   private exhausted(ctx: IrqCtx, where: string): false {
@@ -345,6 +462,13 @@ export class VectorLevel implements Level, Undoable {
     );
   }
 
+  private heldNote(k: number): string {
+    const cell = this.prev.get(k);
+    if (cell === undefined) return ' (moved into its affinity at startup)';
+    const c = Math.floor(cell / NR_VECTORS);
+    return ` (moved into its affinity at startup; CPU ${this.s.cpus[c]} vector ${hex(cell % NR_VECTORS)} held until it first fires)`;
+  }
+
   hop(k: number, d: Domain): Hop {
     const P = this.s.placement;
     const f = P.flags[k];
@@ -365,13 +489,15 @@ export class VectorLevel implements Level, Undoable {
         ? ' (set affinity failed: the CPU is offline)'
         : f & PF.Moved
           ? ' (moved by an offline)'
-          : f & PF.PinnedPlacement
-            ? ' (pinned)'
-            : f & PF.PinnedVector
-              ? ' (pinned vector)'
-              : f & PF.Managed
-                ? ' (managed)'
-                : '';
+          : f & PF.StartupMoved
+            ? this.heldNote(k)
+            : f & PF.PinnedPlacement
+              ? ' (pinned)'
+              : f & PF.PinnedVector
+                ? ' (pinned vector)'
+                : f & PF.Managed
+                  ? ' (managed)'
+                  : '';
     return {
       domain: d.name,
       hwirq: P.vector[k],
