@@ -110,7 +110,7 @@ export class Simulator implements Failer {
     this.placePins();
     for (const step of this.plan()) {
       if ('release' in step) {
-        this.release(step.release);
+        this.release(step.release, step.site);
         continue;
       }
       this.batchSize = step.n ?? step.batch.length;
@@ -404,7 +404,7 @@ export class Simulator implements Failer {
   }
 
   /** `release DEVICE`: everything the device holds so far is freed, as a driver unbind frees it. */
-  private release(dev: number): void {
+  private release(dev: number, site: Site): void {
     const m = this.m;
     const G = m.groups;
     const P = this.s.placement;
@@ -415,10 +415,12 @@ export class Simulator implements Failer {
         const ph = this.phase[k];
         if (ph !== Phase.Allocated && ph !== Phase.Active) continue;
         this.free(k, g, ph === Phase.Active);
+        // the line is read when the message is made: the site moves with edits (incremental.ts)
         P.fail(
           k,
           'released',
-          `freed by \`release ${m.devices.name[dev]}\`: history, as a driver unbind or a rebind to vfio-pci frees a device's interrupts; the device's later statements allocate anew`,
+          () =>
+            `freed at line ${site.file.position(site.start).line + 1} (\`release ${m.devices.name[dev]}\`): history, as a driver unbind or a rebind to vfio-pci frees a device's interrupts; the device's later statements allocate anew`,
           [],
         );
         this.phase[k] = Phase.Released;
