@@ -2,7 +2,7 @@
 // kernel rules (LANGUAGE.md section 3, docs/simulation.md), with the reasoning beside each one.
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import type { Route, Simulation } from '../../server/src/core';
+import { analyze, type Route, type Simulation } from '../../server/src/core';
 import { analyzeFile, describe1, fixture, ROOT } from './helpers';
 
 function sim(file: string): { simulation: Simulation; errors: string[] } {
@@ -292,6 +292,30 @@ describe('simulation: cross-checks', () => {
     assert.deepEqual(
       simulation.routes.map((r) => r.cpu),
       [0, 1, 2, 3],
+    );
+  });
+
+  it('release: the entries are free again, and a later expect names the interrupts declared anew', () => {
+    // nic0's 4 entries are freed by the release, so the second q[0..3] takes 0..3 again (no
+    // msix-index-range); everything is freed, so q[0] lands on CPU 0, 0x20 again (all CPUs tie at 201,
+    // matrix_find_best_cpu; lowest free vector, matrix_alloc_area)
+    const a = analyze(
+      '/virtual/release.irqtopo',
+      'arch x86\ncpus 0-3\ndomain VECTOR : vector\ndevice nic0 { pci 0000:02:00.0; msix 4 }\n' +
+        'irq nic0.q[0..3] : msix\nrelease nic0\nirq nic0.q[0..3] : msix\nexpect nic0.q[0] cpu 0 vector 0x20\n',
+    );
+    assert.deepEqual(
+      a.diagnostics.map((d) => d.code),
+      [],
+    );
+    assert.deepEqual(
+      a.simulation!.routes.filter((r) => !r.failure).map((r) => [r.irq, r.hops[0].hwirq, r.cpu, r.vector]),
+      [
+        ['nic0.q[0]', 0, 0, 0x20],
+        ['nic0.q[1]', 1, 1, 0x20],
+        ['nic0.q[2]', 2, 2, 0x20],
+        ['nic0.q[3]', 3, 3, 0x20],
+      ],
     );
   });
 });

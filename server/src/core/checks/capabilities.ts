@@ -82,14 +82,23 @@ export const msixIndexCheck: Check = {
   run(m, report) {
     const D = m.devices;
     const G = m.groups;
+    const relBy = new Map<number, number[]>();
+    for (const r of m.releases) relBy.set(r.device, [...(relBy.get(r.device) ?? []), r.before]);
     for (let dev = 0; dev < D.count; dev++) {
       const table = D.msix[dev];
       if (table < 0) continue;
       const start = D.gStart[dev];
       let used: Set<number> | undefined;
       let next = 0;
+      // a `release` of the device frees its entries: the statements after it count from 0 again
+      const releases = relBy.get(dev) ?? [];
+      let r = 0;
       for (let i = 0; i < D.gCount[dev]; i++) {
         const g = m.groupsByDevice[start + i];
+        for (; r < releases.length && releases[r] <= g; r++) {
+          used = undefined;
+          next = 0;
+        }
         if (G.source[g] !== Src.Msix) continue;
         const arg = G.sourceArg[g];
         const size = G.size[g];

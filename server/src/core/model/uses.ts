@@ -138,7 +138,8 @@ export class UseBinder {
       site: { file, start: t.sStart[s], end: t.sEnd[s] },
       before: m.groups.count,
     });
-    // its later statements declare its interrupts anew
+    // its later statements declare its interrupts anew; later expects name those only
+    m.releasedBefore.set(dev, m.groups.count);
     this.declared.delete(dev);
     this.declaredPlain.delete(dev);
   }
