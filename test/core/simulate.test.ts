@@ -318,4 +318,41 @@ describe('simulation: cross-checks', () => {
       ],
     );
   });
+
+  it('offlineSteps: what each CPU of an offline did, as data (test/fixtures/checks/irq-shutdown/fire.irqtopo)', () => {
+    // derived in the fixture (docs/kernel-placement.md 3.3): nvme0.io[3] shut down, nvme1.io[1] moved in its
+    // mask, nic0.q[0] moved and broke its affinity, nothing stuck, no in-use vector
+    const { simulation } = sim(fixture('checks', 'irq-shutdown', 'fire.irqtopo'));
+    const name = (k: number) => simulation.routes.find((r) => r.k === k)!.irq;
+    assert.deepEqual(
+      simulation.offlineSteps.map((st) => ({
+        offline: st.offline,
+        cpu: st.cpu,
+        status: st.status,
+        moved: st.moved.map(name),
+        broken: st.broken.map(name),
+        shutdown: st.shutdown.map(name),
+        stuck: st.stuck.length,
+        inUse: st.inUseMoved,
+      })),
+      [
+        {
+          offline: 0,
+          cpu: 3,
+          status: 'down',
+          moved: ['nvme1.io[1]', 'nic0.q[0]'],
+          broken: ['nic0.q[0]'],
+          shutdown: ['nvme0.io[3]'],
+          stuck: 0,
+          inUse: 0,
+        },
+      ],
+    );
+    const refused = sim(fixture('checks', 'cpu-unplug-refused', 'fire.irqtopo')).simulation.offlineSteps[0];
+    assert.equal(refused.status, 'refused');
+    assert.equal(
+      refused.refusal,
+      '"CPU 3 has 19 vectors, 18 available. Cannot disable CPU" (lapic_can_unplug_cpu(), -ENOSPC)',
+    );
+  });
 });

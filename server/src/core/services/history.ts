@@ -3,12 +3,10 @@
 // figures, or taken down and what became of the interrupts), a `release` (which interrupts it freed),
 // and the masks a `spread` range got.
 //
-// The per-CPU outcomes come from the hotplug findings (server/src/core/simulate/hotplug.ts): a finding
-// at the `offline` line whose message starts `offline N:` (cpu-unplug-refused), and one per statement
-// of the interrupts concerned, whose related place is the `offline` line with the message `offline N`.
-// The totals come from the routes after the last `offline` (Route.offline, Route.affinityBroken).
+// The per-CPU outcomes are the simulation's own record (Simulation.offlineSteps, simulate/hotplug.ts);
+// the totals come from the routes after the last `offline` (Route.offline, Route.affinityBroken).
 
-import { messageOf, relatedOf, type Finding } from '../diagnostics';
+import type { Finding } from '../diagnostics';
 import { groupOfIrq, irqDead, irqName, type Model, type Offline, type Release, type Site } from '../model';
 import type { Route } from '../simulate/types';
 import { formatList } from '../values';
@@ -73,90 +71,69 @@ function bootRoutes(a: AnalysisLike): Route[] {
 export function offlineReport(a: AnalysisLike, off: Offline): OfflineReport {
   const m = a.model;
   const sim = a.simulation;
-  const online = new Set(m.cpus);
-  const steps: OfflineStep[] = [];
-  // the outcome findings of this statement, per CPU
-  const refusals = new Map<number, string>();
-  const outcomes = new Map<string, IrqCount[]>(); // `${code}:${cpu}`
-  for (const f of a.findings) {
-    if (f.code === 'cpu-unplug-refused') {
-      if (!sameSite(off.site, f.file, f.start)) continue;
-      const text = messageOf(f);
-      const mm = /^offline (\d+): /.exec(text);
-      if (mm) refusals.set(Number(mm[1]), text.slice(mm[0].length));
-      continue;
-    }
-    if (f.code !== 'affinity-broken' && f.code !== 'irq-shutdown' && f.code !== 'set-affinity-failed')
-      continue;
-    if (sameSite(off.site, f.file, f.start)) continue; // the summary at the offline line: counted per statement below
-    for (const r of relatedOf(f)) {
-      if (!sameSite(off.site, r.file, r.start)) continue;
-      const cpu = /^offline (\d+)$/.exec(r.message);
-      if (!cpu) continue;
-      const text = messageOf(f);
-      const irq = /^(.*?) (?:leaves its affinity|is shut down|cannot move off)/.exec(text)?.[1] ?? '?';
-      const more = /\(and (\d+) more interrupts? of this statement\)/.exec(text);
-      const key = `${f.code}:${cpu[1]}`;
-      let l = outcomes.get(key);
-      if (!l) outcomes.set(key, (l = []));
-      l.push({ irq, count: 1 + (more ? Number(more[1]) : 0) });
-    }
-  }
-  // the CPUs the earlier `offline` statements took down
-  const down = new Set<number>();
-  for (const o of m.offlines) {
-    if (o === off) break;
-    for (const c of o.cpus) if (online.has(c) && !down.has(c) && !refusedEarlier(a, o, c)) down.add(c);
-  }
-  const boot = bootRoutes(a);
+  const index = m.offlines.indexOf(off);
+  // the started interrupts on each CPU at boot
   const held = new Map<number, string[]>();
-  for (const r of boot)
+  for (const r of bootRoutes(a))
     if (r.cpu !== null && !r.failure) {
       let l = held.get(r.cpu);
       if (!l) held.set(r.cpu, (l = []));
       l.push(r.irq);
     }
-  for (const cpu of off.cpus) {
-    const step: OfflineStep = {
-      cpu,
-      status: 'down',
-      heldAtBoot: held.get(cpu) ?? [],
-      broken: outcomes.get(`affinity-broken:${cpu}`) ?? [],
-      shutdown: outcomes.get(`irq-shutdown:${cpu}`) ?? [],
-      stuck: outcomes.get(`set-affinity-failed:${cpu}`) ?? [],
-    };
-    if (!online.has(cpu)) step.status = 'not-online';
-    else if (down.has(cpu)) step.status = 'already-offline';
-    else if (!sim) step.status = 'unknown';
-    else if (refusals.has(cpu)) {
-      step.status = 'refused';
-      step.refusal = refusals.get(cpu);
-    } else down.add(cpu);
-    steps.push(step);
+  const steps: OfflineStep[] = [];
+  if (!sim) {
+    const online = new Set(m.cpus);
+    for (const cpu of off.cpus)
+      steps.push({
+        cpu,
+        status: online.has(cpu) ? 'unknown' : 'not-online',
+        heldAtBoot: held.get(cpu) ?? [],
+        broken: [],
+        shutdown: [],
+        stuck: [],
+      });
+    return { offline: off, steps, totals: undefined, online: undefined, several: m.offlines.length > 1 };
   }
-  let totals: OfflineReport['totals'];
-  let now: number[] | undefined;
-  if (sim) {
-    totals = { moved: 0, broken: 0, shutdown: 0, stuck: 0 };
-    for (const r of sim.routes) {
-      if (r.offline === 'moved') {
-        totals.moved++;
-        if (r.affinityBroken) totals.broken++;
-      } else if (r.offline === 'shut-down') totals.shutdown++;
-      else if (r.offline === 'stuck') totals.stuck++;
-    }
-    now = sim.cpus.filter((c) => c.online).map((c) => c.cpu);
+  // the simulation's own record of each CPU (simulate/hotplug.ts)
+  for (const st of sim.offlineSteps) {
+    if (st.offline !== index) continue;
+    steps.push({
+      cpu: st.cpu,
+      status: st.status,
+      refusal: st.refusal,
+      heldAtBoot: held.get(st.cpu) ?? [],
+      broken: perStatement(m, st.broken),
+      shutdown: perStatement(m, st.shutdown),
+      stuck: perStatement(m, st.stuck),
+    });
   }
+  const totals = { moved: 0, broken: 0, shutdown: 0, stuck: 0 };
+  for (const r of sim.routes) {
+    if (r.offline === 'moved') {
+      totals.moved++;
+      if (r.affinityBroken) totals.broken++;
+    } else if (r.offline === 'shut-down') totals.shutdown++;
+    else if (r.offline === 'stuck') totals.stuck++;
+  }
+  const now = sim.cpus.filter((c) => c.online).map((c) => c.cpu);
   return { offline: off, steps, totals, online: now, several: m.offlines.length > 1 };
 }
 
-function refusedEarlier(a: AnalysisLike, o: Offline, cpu: number): boolean {
-  return a.findings.some(
-    (f) =>
-      f.code === 'cpu-unplug-refused' &&
-      sameSite(o.site, f.file, f.start) &&
-      messageOf(f).startsWith(`offline ${cpu}:`),
-  );
+/** Interrupts (allocation order) as their statements: the first of each, and how many. */
+function perStatement(m: Model, ks: readonly number[]): IrqCount[] {
+  const out: IrqCount[] = [];
+  const byGroup = new Map<number, IrqCount>();
+  for (const k of ks) {
+    const g = groupOfIrq(m, k);
+    const e = byGroup.get(g);
+    if (e) e.count++;
+    else {
+      const c = { irq: irqName(m, k), count: 1 };
+      byGroup.set(g, c);
+      out.push(c);
+    }
+  }
+  return out;
 }
 
 /** `nvme0.q[0..7]`, `nvme0.admin`: a statement's interrupts as written. */

@@ -31,7 +31,13 @@ type Outcome = 'broken' | 'retried' | 'stuck' | 'shutdown';
 /** Replays every `offline` over the finished allocation; the placement is updated in place. */
 export function replayOffline(sim: Simulator, result: SimulationResult): void {
   const hp = new Hotplug(sim);
-  for (const off of sim.m.offlines) for (const cpu of off.cpus) hp.down(cpu, off.site);
+  sim.m.offlines.forEach((off, i) => {
+    for (const cpu of off.cpus) {
+      const step = hp.down(cpu, off.site);
+      step.offline = i;
+      result.offlineSteps.push(step);
+    }
+  });
   for (const [k, members] of hp.affinity)
     result.affinityNow.set(
       k,
@@ -81,15 +87,28 @@ class Hotplug {
     return out;
   }
 
-  down(cpu: number, site: Site): void {
+  down(cpu: number, site: Site): OfflineStep {
     const sim = this.sim;
     const s = sim.s;
     const c = cpu < s.cpuIndex.length ? s.cpuIndex[cpu] : -1;
-    if (c < 0 || !this.online[c]) return; // not a CPU of `cpus` (cpu-unknown says so), or already offline
+    const step: OfflineStep = {
+      offline: -1,
+      cpu,
+      status: 'down',
+      moved: [],
+      broken: [],
+      shutdown: [],
+      stuck: [],
+      inUseMoved: 0,
+      inUseStuck: [],
+    };
+    // not a CPU of `cpus` (cpu-unknown says so), or already offline
+    if (c < 0) return { ...step, status: 'not-online' };
+    if (!this.online[c]) return { ...step, status: 'already-offline' };
     const refused = this.refusal(c, cpu);
     if (refused) {
-      s.report('cpu-unplug-refused', site, refused);
-      return;
+      s.report('cpu-unplug-refused', site, refused.message);
+      return { ...step, status: 'refused', refusal: refused.kernel };
     }
     this.online[c] = 0;
     sim.offlined.add(cpu);
@@ -100,21 +119,36 @@ class Hotplug {
     for (const k of list) {
       if (s.placement.cpu[k] !== cpu || !this.started(k)) continue; // moved, released or shut down since
       this.migrate(k, c, site);
+      if (s.placement.flags[k] & PF.Moved && s.placement.cpu[k] !== cpu) step.moved.push(k);
     }
-    const stuckInUse = this.moveInUse(c);
-    this.summarize(cpu, site, stuckInUse);
+    const inUse = this.moveInUse(c);
+    this.summarize(cpu, site, inUse.stuck);
+    step.broken = [...(this.outcomes.get('broken') ?? []), ...(this.outcomes.get('retried') ?? [])].sort(
+      (a, b) => a - b,
+    );
+    step.shutdown = this.outcomes.get('shutdown') ?? [];
+    step.stuck = this.outcomes.get('stuck') ?? [];
+    step.inUseMoved = inUse.moved;
+    step.inUseStuck = inUse.stuck;
+    return step;
   }
 
   /** Why the kernel refuses to take CPU index c down, or undefined. */
-  private refusal(c: number, cpu: number): string | undefined {
+  private refusal(c: number, cpu: number): { message: string; kernel: string } | undefined {
     const sim = this.sim;
     const era = sim.era;
     let others = 0;
     for (let x = 0; x < this.online.length; x++) if (this.online[x] && x !== c) others++;
     if (others === 0)
-      return `offline ${cpu}: CPU ${cpu} is the last online CPU, and the kernel keeps one online: the write to /sys/devices/system/cpu/cpu${cpu}/online fails with -EBUSY (cpu_down_maps_locked(), kernel/cpu.c). CPU ${cpu} stays online; nothing moves`;
+      return refusal(
+        `CPU ${cpu} is the last online CPU (-EBUSY)`,
+        `offline ${cpu}: CPU ${cpu} is the last online CPU, and the kernel keeps one online: the write to /sys/devices/system/cpu/cpu${cpu}/online fails with -EBUSY (cpu_down_maps_locked(), kernel/cpu.c). CPU ${cpu} stays online; nothing moves`,
+      );
     if (sim.m.arch === 'x86' && cpu === 0 && era.v >= 6005)
-      return `offline 0: x86 cannot take CPU 0 (the boot CPU) offline from 6.5: "x86/topology: Remove CPU0 hotplug option" (e59e74dc48a3) removed cpu0_hotplug, so cpu0 has no \`online\` file (before 6.5 it needed cpu0_hotplug or CONFIG_BOOTPARAM_HOTPLUG_CPU0). CPU 0 stays online; nothing moves`;
+      return refusal(
+        'x86 has no CPU 0 hotplug from 6.5',
+        `offline 0: x86 cannot take CPU 0 (the boot CPU) offline from 6.5: "x86/topology: Remove CPU0 hotplug option" (e59e74dc48a3) removed cpu0_hotplug, so cpu0 has no \`online\` file (before 6.5 it needed cpu0_hotplug or CONFIG_BOOTPARAM_HOTPLUG_CPU0). CPU 0 stays online; nothing moves`,
+      );
     const mat = sim.levels.vector?.matrix;
     if (!mat) return undefined;
     const managed = mat.mac[c];
@@ -126,7 +160,11 @@ class Hotplug {
       : era.unplugExcludesManaged
         ? ` (its ${managed} managed vector${managed > 1 ? 's are' : ' is'} not counted from 6.7, a0b0bad10587)`
         : ` (its ${managed} managed vector${managed > 1 ? 's' : ''} included: from 6.7 they are not counted, a0b0bad10587)`;
-    return `offline ${cpu}: the kernel refuses: "CPU ${cpu} has ${tomove} vectors, ${avl} available. Cannot disable CPU" (lapic_can_unplug_cpu(), arch/x86/kernel/apic/vector.c, -ENOSPC). CPU ${cpu} holds ${tomove} allocated vectors${counted}, and the other online CPUs have ${avl} available between them. CPU ${cpu} stays online; nothing moves. Free vectors on the other CPUs, or release interrupts first`;
+    const kernel = `CPU ${cpu} has ${tomove} vectors, ${avl} available. Cannot disable CPU`;
+    return refusal(
+      `"${kernel}" (lapic_can_unplug_cpu(), -ENOSPC)`,
+      `offline ${cpu}: the kernel refuses: "${kernel}" (lapic_can_unplug_cpu(), arch/x86/kernel/apic/vector.c, -ENOSPC). CPU ${cpu} holds ${tomove} allocated vectors${counted}, and the other online CPUs have ${avl} available between them. CPU ${cpu} stays online; nothing moves. Free vectors on the other CPUs, or release interrupts first`,
+    );
   }
 
   /** migrate_one_irq() for interrupt k, whose effective CPU (index c) just went offline. */
@@ -246,9 +284,10 @@ class Hotplug {
    * `in-use` vectors on the dying CPU belong to interrupts the file does not declare: they move as
    * non-managed interrupts whose affinity is every online CPU. Returns the vectors that could not move.
    */
-  private moveInUse(c: number): number[] {
+  private moveInUse(c: number): { moved: number; stuck: number[] } {
     const vec = this.sim.levels.vector;
-    if (!vec) return [];
+    if (!vec) return { moved: 0, stuck: [] };
+    let moved = 0;
     const mat = vec.matrix;
     const stuck: number[] = [];
     for (const v of mat.vectorsOf(c)) {
@@ -263,8 +302,9 @@ class Hotplug {
       vec.owner[to * NR_VECTORS + nv] = -1;
       mat.free(c, v, false);
       vec.owner[c * NR_VECTORS + v] = 0;
+      moved++;
     }
-    return stuck;
+    return { moved, stuck };
   }
 
   private note(o: Outcome, k: number): void {
@@ -378,6 +418,30 @@ class Hotplug {
       );
     }
   }
+}
+
+const refusal = (kernel: string, message: string) => ({ kernel, message });
+
+/** What one CPU of an `offline` statement did (Simulation.offlineSteps). */
+export interface OfflineStep {
+  /** the `offline` statement (index in model.offlines) */
+  offline: number;
+  cpu: number;
+  /** down: it went offline; refused: the kernel refused (`refusal`); not-online: not a CPU of `cpus`; already-offline: taken down earlier */
+  status: 'down' | 'refused' | 'not-online' | 'already-offline';
+  /** why, in short: the kernel's own words in quotes when it prints some ("CPU 31 has 126 vectors, 75 available. Cannot disable CPU") */
+  refusal?: string;
+  /** the interrupts (index k) moved off the CPU, in the order the kernel moves them */
+  moved: number[];
+  /** of those, the ones that left their affinity */
+  broken: number[];
+  /** managed interrupts shut down (no CPU of their mask online) */
+  shutdown: number[];
+  /** interrupts that could not move (set affinity failed): they still target the offline CPU */
+  stuck: number[];
+  /** `in-use` vectors moved, and the ones that could not move */
+  inUseMoved: number;
+  inUseStuck: number[];
 }
 
 function formatNames(names: string[], total: number): string {

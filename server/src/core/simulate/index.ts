@@ -27,6 +27,7 @@ import type { Hop, Simulation } from './types';
 import { cpuUsage, domainUsage } from './usage';
 
 export type { Simulation, Route, Hop, CpuUsage, DomainUsage, InjectResult, MsiMessage } from './types';
+export type { OfflineStep as SimOfflineStep } from './hotplug';
 export { eraOf } from './matrix';
 export { compatMessage, intelMessage, amdMessage, itsMessage, decodeX86, formatMessage } from './messages';
 export { INTEL_IRTE_ENTRIES } from './levels/remap-intel';

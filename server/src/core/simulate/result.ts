@@ -18,6 +18,7 @@ import { passThrough } from './context';
 import type { Simulator } from './index';
 import { resolveInject, type InjectOutcome } from './evaluate';
 import { amdMessage, apicDest, compatMessage, intelMessage, itsMessage } from './messages';
+import type { OfflineStep } from './hotplug';
 import { PF, type Placement } from './placement';
 import type { CpuUsage, DomainUsage, Hop, InjectResult, MsiMessage, Route, Simulation } from './types';
 
@@ -30,6 +31,8 @@ export class SimulationResult implements Simulation {
   boot: Placement | undefined;
   /** affinities an `offline` replaced with the online mask of that moment (CPU numbers), by interrupt */
   readonly affinityNow = new Map<number, number[]>();
+  /** what each CPU of each `offline` did, in the order replayed */
+  readonly offlineSteps: OfflineStep[] = [];
   private routesCache: Route[] | undefined;
   private byId: Map<string, Route> | undefined;
 

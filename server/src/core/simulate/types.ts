@@ -7,6 +7,7 @@ import type { Model } from '../model';
 import type { Range } from '../syntax/ast';
 import type { Placement } from './placement';
 import type { InjectOutcome } from './evaluate';
+import type { OfflineStep } from './hotplug';
 
 export interface MsiMessage {
   address_hi: number;
@@ -121,6 +122,8 @@ export interface Simulation {
   refresh(): void;
   /** the routes as allocated, before the first `offline` (undefined when the file has none) */
   routesBeforeOffline(): Route[] | undefined;
+  /** what each CPU of each `offline` statement did, in the order replayed */
+  readonly offlineSteps: readonly OfflineStep[];
   /** routes by interrupt name (made on demand, once) */
   readonly routesById: Map<string, Route>;
   cpus: CpuUsage[];
