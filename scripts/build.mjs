@@ -5,8 +5,9 @@
 // --production: minified bundles without source maps (what the .vsix and the npm package ship).
 import * as esbuild from 'esbuild';
 import { createRequire } from 'node:module';
-import { copyFileSync, mkdirSync, readdirSync, statSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeCodicons } from './codicons.mjs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -110,10 +111,10 @@ writeFileSync(
   "#!/usr/bin/env node\n// irqtopo: the command line, in the server bundle (server/src/main.ts)\nrequire('./server.js').cli();\n",
 );
 
-// the webview may load only dist/webview/ (localResourceRoots): it gets its own copy of the codicons
+// the webview may load only dist/webview/ (localResourceRoots): it gets its own copy of the codicons,
+// only those it uses (scripts/codicons.mjs)
 mkdirSync('dist/webview', { recursive: true });
-for (const f of ['codicon.css', 'codicon.ttf'])
-  copyFileSync(join('node_modules', '@vscode', 'codicons', 'dist', f), join('dist', 'webview', f));
+await writeCodicons(join('dist', 'webview'));
 
 const existing = (b) =>
   b.entryPoints.every((e) => {
