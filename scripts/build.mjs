@@ -70,7 +70,7 @@ const builds = [
     format: 'iife',
     target: 'es2022',
   },
-  // the layout worker: elkjs's worker and the tree layout, started by the page from a blob: URL
+  // the layout worker: the tree layout, started by the page from a blob: URL
   {
     ...common,
     entryPoints: ['client/src/webview/worker.ts'],
