@@ -5,8 +5,9 @@
 // --production: minified bundles without source maps (what the .vsix and the npm package ship).
 import * as esbuild from 'esbuild';
 import { createRequire } from 'node:module';
-import { copyFileSync, mkdirSync, readdirSync, statSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeCodicons } from './codicons.mjs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -31,38 +32,34 @@ const common = {
   logLevel: 'warning',
 };
 
+// dist/server.js and dist/extension.js each serve Node and the browser (vscode.dev): the 'browser'
+// condition resolves the packages' `/browser` entries beside their `/node` ones (each of those exports
+// only its own condition), and each entry loads only its own half (server/src/main.ts, client/src/main.ts)
+const both = { conditions: ['browser', 'module'] };
+
 const builds = [
-  { ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  // the extension: package.json `main` and `browser`
   {
     ...common,
-    entryPoints: ['server/src/server.ts'],
-    outfile: 'dist/server.js',
-    banner: { js: '#!/usr/bin/env node' },
-  },
-  {
-    ...common,
-    entryPoints: ['server/src/cli.ts'],
-    outfile: 'dist/cli.js',
-    banner: { js: '#!/usr/bin/env node' },
-  },
-  // vscode.dev: the language server in a web worker (the same adapter and core, no Node) and the
-  // extension's browser entry (package.json "browser"), which starts it
-  {
-    ...common,
-    entryPoints: ['server/src/browser.ts'],
-    outfile: 'dist/browser/server.js',
-    platform: 'browser',
-    format: 'iife',
-    target: 'es2022',
-  },
-  {
-    ...common,
-    entryPoints: ['client/src/browser.ts'],
-    outfile: 'dist/browser/extension.js',
-    platform: 'browser',
-    format: 'cjs',
-    target: 'es2022',
+    ...both,
+    entryPoints: ['client/src/main.ts'],
+    outfile: 'dist/extension.js',
     external: ['vscode'],
+    target: ['node20', 'es2022'],
+  },
+  // the language server (the `irqtopo-language-server` bin, the extension's server under Node and its
+  // web worker in the browser) and the command line (dist/cli.js, written below, calls its `cli()`): a
+  // plain script (IIFE), as a worker loads it, that is `module.exports` under Node
+  {
+    ...common,
+    ...both,
+    entryPoints: ['server/src/main.ts'],
+    outfile: 'dist/server.js',
+    format: 'iife',
+    globalName: 'irqtopoServer',
+    target: ['node20', 'es2022'],
+    banner: { js: '#!/usr/bin/env node' },
+    footer: { js: 'if (typeof module === "object") module.exports = irqtopoServer;' },
   },
   // the diagram webview: a browser bundle, beside the codicons it loads (see below)
   {
@@ -73,7 +70,7 @@ const builds = [
     format: 'iife',
     target: 'es2022',
   },
-  // the layout worker: elkjs's worker and the tree layout, started by the page from a blob: URL
+  // the layout worker: the tree layout, started by the page from a blob: URL
   {
     ...common,
     entryPoints: ['client/src/webview/worker.ts'],
@@ -105,10 +102,19 @@ const tests = {
   logLevel: 'warning',
 };
 
-// the webview may load only dist/webview/ (localResourceRoots): it gets its own copy of the codicons
+// the `irqtopo` bin and the extension's task: the command line in the server bundle beside it. (Before
+// the bundles were merged, dist/browser/ held two more: gone, so that nothing tests a stale file.)
+rmSync('dist/browser', { recursive: true, force: true });
+mkdirSync('dist', { recursive: true });
+writeFileSync(
+  'dist/cli.js',
+  "#!/usr/bin/env node\n// irqtopo: the command line, in the server bundle (server/src/main.ts)\nrequire('./server.js').cli();\n",
+);
+
+// the webview may load only dist/webview/ (localResourceRoots): it gets its own copy of the codicons,
+// only those it uses (scripts/codicons.mjs)
 mkdirSync('dist/webview', { recursive: true });
-for (const f of ['codicon.css', 'codicon.ttf'])
-  copyFileSync(join('node_modules', '@vscode', 'codicons', 'dist', f), join('dist', 'webview', f));
+await writeCodicons(join('dist', 'webview'));
 
 const existing = (b) =>
   b.entryPoints.every((e) => {

@@ -90,9 +90,9 @@ export function shipList(root: string): [string, string][] {
   const same = (p: string): [string, string] => [p, p];
   return [
     ...['CHANGELOG.md', 'LICENSE', 'language-configuration.json'].map(same),
+    // the extension (package.json `main` and `browser`), the language server (under Node and, in
+    // vscode.dev, as a web worker) with the command line, and the command line's entry (the task's)
     ...['dist/extension.js', 'dist/server.js', 'dist/cli.js'].map(same),
-    // vscode.dev: package.json "browser" and the language server's web worker
-    ...['dist/browser/extension.js', 'dist/browser/server.js'].map(same),
     ...[
       'dist/webview/main.js',
       'dist/webview/layout.js',

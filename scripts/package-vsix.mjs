@@ -10,12 +10,23 @@
 // data: URIs: VS Code's extension page loads no relative image) are in scripts/manifest.ts, which the
 // tests check; the build transpiles it to out/scripts/manifest.js.
 //
-// Two vsce options are set, neither hiding a fixable problem:
-//   --allow-missing-repository  irqtopo has no public repository, so package.json has no `repository`
-//                               (add one when it exists, and drop this option);
-//   --no-rewrite-relative-links vsce rewrites README links against a repository URL and requires
-//                               https: images (the Marketplace's rule); the embedded data: images are
-//                               neither, and there is no repository to point at.
+// Two vsce options are set. Without them vsce 3.9.2 stops, and neither cause can be removed honestly:
+//   --allow-missing-repository   without it: WARNING "A 'repository' field is missing from the
+//                                'package.json' manifest file." and a y/N prompt. irqtopo has no public
+//                                repository, and a made-up URL would be a lie in the manifest. Add the
+//                                real one when there is one, and drop this option.
+//   --no-rewrite-relative-links  without it: ERROR "Couldn't detect the repository where this extension is
+//                                published. The image 'data:image/png;base64,…' will be broken in
+//                                README.md": vsce takes a Markdown link not of the form scheme:// for a
+//                                relative one, to be rewritten against the repository (with one, the
+//                                data: URI would become <repository>/data:image/…, a broken https: URL);
+//                                an HTML <img src="data:…"> fails its next check instead: "Images in
+//                                README.md must come from an HTTPS source" (the Marketplace's rule). The
+//                                README's images must ship inside the .vsix, and VS Code's extension page
+//                                shows only https: and data: images (its CSP: `img-src https: data:`);
+//                                with no https: host, data: URIs are the only way.
+// The option also turns off vsce's other README checks, so checkReadme() below does what still applies:
+// no relative link or image (nothing to rewrite them against), no SVG image, no <svg> tag.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -42,7 +53,9 @@ function main() {
       mkdirSync(dirname(join(stage, to)), { recursive: true });
       cpSync(join(repo, from), join(stage, to));
     }
-    writeFileSync(join(stage, 'README.md'), packageReadme(repo));
+    const readme = packageReadme(repo);
+    checkReadme(readme);
+    writeFileSync(join(stage, 'README.md'), readme);
     writeFileSync(join(stage, 'package.json'), packageManifest(text, ship));
 
     const out = join(repo, `${pkg.name}-${pkg.version}.vsix`);
@@ -66,6 +79,27 @@ function main() {
   } finally {
     rmSync(stage, { recursive: true, force: true });
   }
+}
+
+/**
+ * What vsce checks of a README and --no-rewrite-relative-links turns off, where it still applies: every
+ * link and image absolute (https:, a data: image, a command: link, an anchor), no SVG image, no <svg>.
+ */
+export function checkReadme(text) {
+  const problems = [];
+  const shown = (t) => (t.length > 60 ? `${t.slice(0, 60)}…` : t);
+  const image = (src) => {
+    if (!/^(https:|data:image\/(png|gif|jpeg);)/i.test(src))
+      problems.push(`an image that is neither https: nor a PNG, GIF or JPEG data: URI: ${shown(src)}`);
+    else if (/\.svg([?#]|$)/i.test(src)) problems.push(`an SVG image: ${shown(src)}`);
+  };
+  for (const m of text.matchAll(/(!?)\[(?:[^\]\[]|!\[[^\]\[]*\]\([^)]+\))*\]\(([^)\s]+)[^)]*\)/g)) {
+    if (m[1]) image(m[2]);
+    else if (!/^(https:|mailto:|command:|#)/i.test(m[2])) problems.push(`a relative link: ${shown(m[2])}`);
+  }
+  for (const m of text.matchAll(/<(?:img|video)\b[^>]*\bsrc=["']([^"']*)["']/gi)) image(m[1]);
+  if (/<svg[\s>]/i.test(text)) problems.push('an <svg> tag');
+  if (problems.length) throw new Error(`the package README:\n  ${problems.join('\n  ')}`);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -261,7 +261,11 @@ export function ioReason(e: NodeJS.ErrnoException): string {
   return e.code && !text.includes(e.code) ? `${text} (${e.code})` : text;
 }
 
-if (require.main === module) {
+/**
+ * The `irqtopo` command: runs main() on this process's arguments and streams. dist/cli.js (the npm bin
+ * and the extension's task) calls it through the server bundle (server/src/main.ts).
+ */
+export function run(): void {
   for (const stream of [process.stdout, process.stderr])
     stream.on('error', (e: NodeJS.ErrnoException) => {
       // `irqtopo ... | head`: a reader that goes away is not an error of ours

@@ -101,7 +101,7 @@ export async function benchDiagram(): Promise<string[]> {
     lines.push(
       '',
       'wall = postMessage of the model to the `rendered` report (after the next animation frame): clustering, layout in the',
-      'worker (elkjs layered up to 600 drawn nodes, the linear tree layout above), SVG build, first view, the interrupt list,',
+      'worker (the linear tree layout), SVG build, first view, the interrupt list,',
       'the route box and the CPU chart. Page 800x950 (a diagram beside the editor at 1600x1000). Targets (issue 14) are for',
       'clustering on, the default (irqtopo.diagram.clusterAbove).',
     );

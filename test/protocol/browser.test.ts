@@ -1,4 +1,4 @@
-// The web-worker server (dist/browser/server.js, the vscode.dev build) in headless Chromium, at the
+// The web-worker server (dist/server.js, which is also the Node server) in headless Chromium, at the
 // protocol level: a page starts it as a Worker, speaks JSON-RPC over postMessage as
 // vscode-languageclient/browser does, answers `irqtopo/readFile` from a map (the workspace file system
 // of vscode.dev), opens a file that includes another, and receives diagnostics and a hover.
@@ -31,7 +31,7 @@ describe('language server in a web worker (headless Chromium)', function () {
       console.log(`    (skipped: no Chromium at ${CHROMIUM})`);
       this.skip();
     }
-    const bundle = path.join(ROOT, 'dist', 'browser', 'server.js');
+    const bundle = path.join(ROOT, 'dist', 'server.js');
     assert.ok(fs.existsSync(bundle), 'run npm run build first');
     server = http.createServer((req, res) => {
       if (req.url === '/server.js')

@@ -1,7 +1,8 @@
-// A linear-time layout for large diagrams, where elkjs's layered algorithm takes too long (measured:
-// about 2 s for 2,000 nodes and over 70 s for 10,000 in this webview). It runs in the layout worker. The domain hierarchy is a tree
+// The diagram's layout, linear in the graph, for every size (elkjs's layered algorithm, which drew graphs
+// up to 600 nodes until issue 15, took about 2 s for 2,000 nodes and over 70 s for 10,000 in this
+// webview). It runs in the layout worker. The domain hierarchy is a tree
 // (each domain has one parent; a device hangs under the first domain it uses), so: one column per depth,
-// root on the left as in the elk layout (direction LEFT), leaves stacked top to bottom, each parent centred
+// root on the left, leaves stacked top to bottom, each parent centred
 // on its children, and orthogonal edges along a shared vertical bus per parent. Pure: unit-tested.
 /** What the layout needs of a graph (the webview's VisGraph, or its copy in the layout worker). */
 export interface LayoutGraph {

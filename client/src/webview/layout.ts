@@ -1,25 +1,27 @@
-// Lays the visible graph out off the page's thread: elkjs (layered, orthogonal edges) for up to
-// ELK_MAX_NODES drawn nodes, the linear tree layout (shared/layout.ts) beyond, both in the layout worker
-// (worker.ts). The worker's script is fetched from the extension's files and started from a blob: URL
-// (see the CSP in shared/html.ts). Without a worker (it failed to start, or elk ran past its budget) the
-// tree layout runs here, and the host's log says why.
+// Lays the visible graph out off the page's thread: the linear tree layout (shared/layout.ts) in the
+// layout worker (worker.ts), for every graph size. The worker's script is fetched from the extension's
+// files and started from a blob: URL (see the CSP in shared/html.ts). Without a worker (it failed to
+// start, or ran past its budget) the tree layout runs here, and the host's log says why.
+// elkjs's layered layout drew graphs up to 600 nodes until issue 15, when it was 451 kB of a 976 kB .vsix
+// that must stay under 1 MB. Compared at 1600x1000 on the two-IR-unit example and the 300-device server,
+// the tree layout reads as well: it keeps the file's order (elk shuffled siblings); but a device's second
+// link (to its IMS domain) runs along the shared bus across the other devices' links, where elk placed the
+// IMS domain beside the device.
 import type { VisGraph, VisNode } from '../shared/graph';
 import type { Box } from '../shared/layout';
 import { treeLayout } from '../shared/layout';
 import { post } from './dom';
 
 export const NODE_H = 40;
-/** Above this many drawn nodes, the linear tree layout replaces elk (elk's layered layout is superlinear). */
-export const ELK_MAX_NODES = 600;
-/** elk's budget; past it the worker is restarted and the tree layout used */
-const ELK_BUDGET_MS = 20_000;
+/** the worker's budget; past it the worker is restarted and the layout runs on the page */
+const LAYOUT_BUDGET_MS = 20_000;
 
 export interface LayoutResult {
   positions: Map<string, Box>;
   edges: Map<string, [number, number][]>;
   width: number;
   height: number;
-  engine: 'elk' | 'tree' | 'tree (page thread)';
+  engine: 'tree' | 'tree (page thread)';
 }
 
 // ---- text measuring (canvas 2D, the same font the SVG uses) ------------------------------------------
@@ -78,8 +80,6 @@ function startWorker(): Promise<Worker | null> {
         failAll(new Error(`the layout worker failed: ${e.message}`));
         stopWorker();
       };
-      // elk's worker knows no algorithm until told (elk-api's constructor does the same)
-      await call(w, { cmd: 'register', algorithms: ['layered'] }, ELK_BUDGET_MS);
       worker = w;
       return w;
     } catch (e) {
@@ -115,7 +115,7 @@ function call<T>(w: Worker, msg: Record<string, unknown>, budget: number): Promi
     const timer = setTimeout(() => {
       if (!waiting.has(id)) return;
       waiting.delete(id);
-      // a worker stuck in elk cannot be interrupted: start a new one next time
+      // a stuck worker cannot be interrupted: start a new one next time
       stopWorker();
       reject(new Error(`layout took more than ${budget / 1000} s`));
     }, budget);
@@ -133,58 +133,6 @@ function call<T>(w: Worker, msg: Record<string, unknown>, budget: number): Promi
   });
 }
 
-interface ElkOut {
-  width?: number;
-  height?: number;
-  children?: { id: string; x?: number; y?: number; width?: number; height?: number }[];
-  edges?: {
-    id: string;
-    sections?: {
-      startPoint: { x: number; y: number };
-      endPoint: { x: number; y: number };
-      bendPoints?: { x: number; y: number }[];
-    }[];
-  }[];
-}
-
-function elkGraph(g: VisGraph, widths: Map<string, number>): Record<string, unknown> {
-  const big = g.nodes.length > 150;
-  return {
-    id: 'root',
-    layoutOptions: {
-      'elk.algorithm': 'layered',
-      'elk.direction': 'LEFT',
-      'elk.edgeRouting': 'ORTHOGONAL',
-      'elk.spacing.nodeNode': '16',
-      'elk.layered.spacing.nodeNodeBetweenLayers': '36',
-      'elk.spacing.componentComponent': '24',
-      // edges into one parent share a trunk rather than fanning into one point
-      'elk.layered.mergeEdges': 'true',
-      'elk.layered.thoroughness': big ? '1' : '7',
-      'elk.layered.nodePlacement.strategy': big ? 'SIMPLE' : 'BRANDES_KOEPF',
-    },
-    children: g.nodes.map((n) => ({ id: n.id, width: widths.get(n.id) ?? 100, height: NODE_H })),
-    edges: g.edges.map((e) => ({ id: e.id, sources: [e.from], targets: [e.to] })),
-  };
-}
-
-function fromElk(out: ElkOut): LayoutResult {
-  const positions = new Map<string, Box>();
-  for (const c of out.children ?? [])
-    positions.set(c.id, { x: c.x ?? 0, y: c.y ?? 0, w: c.width ?? 0, h: c.height ?? 0 });
-  const edges = new Map<string, [number, number][]>();
-  for (const e of out.edges ?? []) {
-    const pts: [number, number][] = [];
-    for (const s of e.sections ?? []) {
-      pts.push([s.startPoint.x, s.startPoint.y]);
-      for (const b of s.bendPoints ?? []) pts.push([b.x, b.y]);
-      pts.push([s.endPoint.x, s.endPoint.y]);
-    }
-    edges.set(e.id, pts);
-  }
-  return { positions, edges, width: out.width ?? 0, height: out.height ?? 0, engine: 'elk' };
-}
-
 function treeHere(g: VisGraph, widths: Map<string, number>): LayoutResult {
   const p = treeLayout(g, (id) => widths.get(id) ?? 100, NODE_H);
   return { ...p, engine: 'tree (page thread)' };
@@ -196,14 +144,6 @@ export async function layoutGraph(g: VisGraph): Promise<LayoutResult> {
   const w = await startWorker();
   if (!w) return treeHere(g, widths);
   try {
-    if (g.nodes.length <= ELK_MAX_NODES)
-      return fromElk(
-        await call<ElkOut>(
-          w,
-          { cmd: 'layout', graph: elkGraph(g, widths), layoutOptions: {}, options: {} },
-          ELK_BUDGET_MS,
-        ),
-      );
     const r = await call<{
       positions: [string, Box][];
       edges: [string, [number, number][]][];
@@ -219,7 +159,7 @@ export async function layoutGraph(g: VisGraph): Promise<LayoutResult> {
         },
         height: NODE_H,
       },
-      ELK_BUDGET_MS,
+      LAYOUT_BUDGET_MS,
     );
     return {
       positions: new Map(r.positions),
