@@ -101,6 +101,41 @@ export class OpenLowestFree {
   }
 }
 
+/**
+ * Lowest-free indices over [0, size) as a bitmap, and beyond it as a set (an MSI-X table: its entries,
+ * then PCI_IRQ_VIRTUAL descriptors past the table). Same answers as one OpenLowestFree.
+ */
+export class TableLowestFree {
+  private readonly low: LowestFree;
+  private readonly high = new OpenLowestFree();
+
+  constructor(readonly size: number) {
+    this.low = new LowestFree(Math.max(0, size));
+  }
+
+  has(i: number): boolean {
+    return i < this.size ? this.low.has(i) : this.high.has(i);
+  }
+  get count(): number {
+    return this.low.count + this.high.count;
+  }
+  lowest(from = 0): number {
+    if (from < this.size) {
+      const i = this.low.lowest(from);
+      if (i >= 0) return i;
+    }
+    return this.high.lowest(Math.max(from, this.size));
+  }
+  take(i: number): void {
+    if (i < this.size) this.low.take(i);
+    else this.high.take(i);
+  }
+  release(i: number): void {
+    if (i < this.size) this.low.release(i);
+    else this.high.release(i);
+  }
+}
+
 export function roundUpPow2(n: number): number {
   let p = 1;
   while (p < n) p *= 2;

@@ -21,6 +21,10 @@ export interface ChainInfo {
   its: Domain | undefined;
   /** the levels in the order the hierarchy allocates them (x86: parent first; ITS: event before LPI) */
   order: Domain[];
+  /** the chain position of each domain of `order` */
+  orderPos: number[];
+  /** a domain of the chain the kernel refuses to create (layeringRefusal), found once; null: none */
+  refusal?: { code: string; why: string } | null;
 }
 
 /** The state of one interrupt while the levels allocate it (one object, reused). */
@@ -31,8 +35,9 @@ export class IrqCtx {
   ep!: Domain;
   info!: ChainInfo;
   mark = 0;
-  /** chain positions whose level took its resource (for the hops of a failure) */
-  readonly done: number[] = [];
+  /** chain positions whose level took its resource (for the hops of a failure); chains are at most 65 long */
+  private readonly donePos = new Int32Array(80);
+  private doneCount = 0;
   /** how many interrupts of the device this allocation call (pci_alloc_irq_vectors batch) allocates */
   batch = 1;
   /** MSI: the device's block and this interrupt's index in it */
@@ -49,11 +54,21 @@ export class IrqCtx {
   /** the mask's index in model.masks (-1: all CPUs) */
   maskId = -1;
 
+  /** The level at chain position `pos` took its resource. */
+  did(pos: number): void {
+    if (this.doneCount < this.donePos.length) this.donePos[this.doneCount++] = pos;
+  }
+
+  /** The chain positions whose level took its resource, in the order they did. */
+  get done(): number[] {
+    return Array.from(this.donePos.subarray(0, this.doneCount));
+  }
+
   reset(k: number, g: number, dev: number): void {
     this.k = k;
     this.g = g;
     this.dev = dev;
-    this.done.length = 0;
+    this.doneCount = 0;
     this.blockSize = 1;
     this.blockIndex = 0;
     this.batch = 1;
@@ -75,7 +90,10 @@ export class SimContext {
   private readonly agg = new Map<number, { f: Finding; n: number }>();
   private readonly masks: ({ bits: Uint32Array; members: number[] } | undefined)[] = [];
   private readonly infos = new Map<Domain, ChainInfo>();
+  /** chainInfo by the endpoint domain's index (the map above is the fallback) */
+  private readonly infoByIndex: (ChainInfo | undefined)[] = [];
   private readonly nodes = new Map<number, { members: number[]; bits: Uint32Array }>();
+  private readonly andCache = new Map<number, { members: number[]; bits: Uint32Array }>();
 
   constructor(readonly m: Model) {
     this.placement = new Placement(m.irqCount);
@@ -137,7 +155,9 @@ export class SimContext {
 
   /** The chain from an endpoint domain, with what every interrupt starting there needs. */
   chainInfo(ep: Domain): ChainInfo {
-    let info = this.infos.get(ep);
+    let info = this.infoByIndex[ep.index];
+    if (info && info.chain[0] === ep) return info;
+    info = this.infos.get(ep);
     if (!info) {
       const chain = chainOf(ep);
       const root = chain[chain.length - 1];
@@ -150,9 +170,12 @@ export class SimContext {
         remap: chain.find((d) => d.kind === 'remap'),
         its: chain.find((d) => d.kind === 'its'),
         order: root.kind === 'vector' ? [root, ...units] : [...units, root],
+        orderPos: [],
       };
+      info.orderPos = info.order.map((d) => chain.indexOf(d));
       this.infos.set(ep, info);
     }
+    if (ep.index >= 0) this.infoByIndex[ep.index] = info;
     return info;
   }
 
@@ -205,6 +228,18 @@ export class SimContext {
       members.sort((a, b) => a - b);
       this.nodes.set(node, (e = { members, bits }));
     }
+    return e;
+  }
+
+  /** An affinity mask ∩ a node's CPUs, cached per (mask, node). */
+  andNode(
+    maskId: number,
+    members: readonly number[],
+    node: number,
+  ): { members: number[]; bits: Uint32Array } {
+    const key = (maskId + 1) * 2048 + node;
+    let e = this.andCache.get(key);
+    if (!e) this.andCache.set(key, (e = this.and(members, this.nodeMask(node))));
     return e;
   }
 

@@ -61,16 +61,23 @@ export class Levels {
     this.imsic = new ImsicLevel(s, f);
   }
 
+  /** per domain index: its level (null: none), made on first use */
+  private readonly byDomain: (Level | null | undefined)[] = [];
+
   /** The level of a hierarchy domain (the root or a unit); undefined for kinds that allocate nothing there. */
   of(d: Domain): Level | undefined {
-    const table: Partial<Record<DomainKind, Level | undefined>> = {
-      vector: this.vector,
-      remap: d.vendor === 'amd' ? this.amd : this.intel,
-      its: this.its,
-      gic: this.gic,
-      imsic: this.imsic,
-    };
-    return d.kind ? table[d.kind] : undefined;
+    let l = this.byDomain[d.index];
+    if (l === undefined) {
+      const table: Partial<Record<DomainKind, Level | undefined>> = {
+        vector: this.vector,
+        remap: d.vendor === 'amd' ? this.amd : this.intel,
+        its: this.its,
+        gic: this.gic,
+        imsic: this.imsic,
+      };
+      l = this.byDomain[d.index] = (d.kind && table[d.kind]) || null;
+    }
+    return l ?? undefined;
   }
 }
 
@@ -115,9 +122,8 @@ export class Simulator implements Failer {
         continue;
       }
       this.batchSize = step.n ?? step.batch.length;
-      for (const k of step.batch) this.guard(k, () => this.allocate(k));
-      for (const k of step.batch)
-        if (this.phase[k] === Phase.Allocated) this.guard(k, () => this.activate(k));
+      for (const k of step.batch) this.guarded(k, false);
+      for (const k of step.batch) if (this.phase[k] === Phase.Allocated) this.guarded(k, true);
     }
     const result = new SimulationResult(this.m, this.s.placement, this);
     if (this.m.offlines.length) {
@@ -133,13 +139,13 @@ export class Simulator implements Failer {
     return result;
   }
 
-  /** A model shape nobody foresaw is reported at the interrupt; the rest goes on. */
-  private guard(k: number, fn: () => void): void {
+  /** Allocation or activation of k; a model shape nobody foresaw is reported at the interrupt, the rest goes on. */
+  private guarded(k: number, activate: boolean): void {
     try {
-      fn();
+      if (activate) this.activate(k);
+      else this.allocate(k);
     } catch (e) {
       if (!this.s.placement.failure[k]) this.s.placement.fail(k, 'internal', String(e), []);
-      this.levels.vector?.dropPin(k);
       this.phase[k] = Phase.Failed;
     }
   }
@@ -302,15 +308,23 @@ export class Simulator implements Failer {
     const info = ctx.info;
     ctx.batch = this.batchSize;
     // a domain the kernel refuses to create: nothing is allocated behind it
-    for (const d of info.chain) {
-      const no = layeringRefusal(m, d);
-      if (no)
-        return void this.fail(
-          ctx,
-          no.code,
-          `not allocated: the kernel refuses the layering (${no.code}): ${no.why}, so no interrupt is allocated behind it`,
-        );
+    if (info.refusal === undefined) {
+      info.refusal = null;
+      for (const d of info.chain) {
+        const no = layeringRefusal(m, d);
+        if (no) {
+          info.refusal = no;
+          break;
+        }
+      }
     }
+    const no = info.refusal;
+    if (no)
+      return void this.fail(
+        ctx,
+        no.code,
+        `not allocated: the kernel refuses the layering (${no.code}): ${no.why}, so no interrupt is allocated behind it`,
+      );
     // endpoint level (descriptors exist before the hierarchy allocates: MSI-X entries, IMS slots)
     if (!this.levels.endpoint.alloc(ctx, ctx.ep)) return;
     if (G.source[g] === Src.Msi && P.epInfo[k] > 1) {
@@ -320,9 +334,10 @@ export class Simulator implements Failer {
     if (!P.sharedWith.has(k)) {
       // the hierarchy: x86 allocates the parent first (the IR unit calls irq_domain_alloc_irqs_parent
       // before alloc_irte); the ITS takes the event before the parent GIC parks the LPI
-      for (const d of info.order) {
-        const level = this.levels.of(d);
-        if (level && !level.alloc(ctx, d, info.chain.indexOf(d))) return;
+      const order = info.order;
+      for (let i = 0; i < order.length; i++) {
+        const level = this.levels.of(order[i]);
+        if (level && !level.alloc(ctx, order[i], info.orderPos[i])) return;
       }
     }
     this.s.log.commit(ctx.mark);

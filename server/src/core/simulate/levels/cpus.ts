@@ -113,7 +113,7 @@ export class GicLevel implements Level, Undoable {
       this.parked[ctx.k] = -1;
     }
     s.placement.cpu[ctx.k] = s.cpus[c];
-    ctx.done.push(pos);
+    ctx.did(pos);
     return true;
   }
 
@@ -206,7 +206,7 @@ export class ImsicLevel implements Level, Undoable {
     s.log.push(this.id, 0, c);
     s.placement.cpu[ctx.k] = s.cpus[c];
     s.placement.vector[ctx.k] = id;
-    ctx.done.push(pos);
+    ctx.did(pos);
     return true;
   }
 

@@ -14,7 +14,7 @@ import {
   type Domain,
   type Site,
 } from '../../model';
-import { LowestFree, OpenLowestFree, roundUpPow2 } from '../alloc';
+import { LowestFree, OpenLowestFree, TableLowestFree, roundUpPow2 } from '../alloc';
 import type { IrqCtx, Level, SimContext } from '../context';
 import { PF } from '../placement';
 import type { Undoable } from '../placement';
@@ -50,7 +50,7 @@ interface MsiBlock {
 
 export class EndpointLevel implements Level, Undoable {
   private readonly id: number;
-  private readonly msix: (OpenLowestFree | undefined)[] = [];
+  private readonly msix: (TableLowestFree | undefined)[] = [];
   private readonly msiBlocks: (MsiBlock | undefined)[] = [];
   /** per domain index */
   private readonly ims: (LowestFree | OpenLowestFree | undefined)[] = [];
@@ -137,7 +137,7 @@ export class EndpointLevel implements Level, Undoable {
     const src = G.source[ctx.g] as Src;
     const took = (hwirq: number) => {
       P.epHwirq[k] = hwirq;
-      ctx.done.push(0);
+      ctx.did(0);
     };
     switch (d.kind) {
       case 'pci-msi':
@@ -253,7 +253,7 @@ export class EndpointLevel implements Level, Undoable {
     const src = G.source[ctx.g] as Src;
     const table = Math.max(0, m.devices.msix[dev]);
     let t = this.msix[dev];
-    if (!t) this.msix[dev] = t = new OpenLowestFree();
+    if (!t) this.msix[dev] = t = new TableLowestFree(table);
     let idx: number;
     if (src === Src.Msix) {
       const arg = G.sourceArg[ctx.g];
@@ -287,7 +287,7 @@ export class EndpointLevel implements Level, Undoable {
     t.take(idx);
     s.log.push(this.id, Op.Msix, dev, idx);
     s.placement.epHwirq[k] = idx;
-    ctx.done.push(0);
+    ctx.did(0);
     return true;
   }
 
@@ -341,7 +341,7 @@ export class EndpointLevel implements Level, Undoable {
     ctx.blockIndex = i;
     s.placement.epHwirq[k] = i;
     s.placement.epInfo[k] = b.size;
-    ctx.done.push(0);
+    ctx.did(0);
     return true;
   }
 

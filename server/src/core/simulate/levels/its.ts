@@ -143,7 +143,7 @@ export class ItsLevel implements Level, Undoable {
     }
     s.placement.event[k] = ev;
     s.placement.lpi[k] = lpi;
-    ctx.done.push(pos);
+    ctx.did(pos);
     return true;
   }
 

@@ -118,7 +118,7 @@ export class AmdRemapLevel implements Level, Undoable {
       s.log.push(this.id, 0, ki, idx);
     }
     P.irte[ctx.k] = idx;
-    ctx.done.push(pos);
+    ctx.did(pos);
     return true;
   }
 

@@ -87,7 +87,7 @@ export class IntelRemapLevel implements Level, Undoable {
     }
     P.irte[k] = handle + sub;
     P.handle[k] = handle;
-    ctx.done.push(pos);
+    ctx.did(pos);
     return true;
   }
 

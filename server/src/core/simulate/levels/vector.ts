@@ -192,22 +192,15 @@ export class VectorLevel implements Level, Undoable {
     const m = s.m;
     const G = m.groups;
     const mat = this.matrix;
-    const P = s.placement;
     const k = ctx.k;
     const g = ctx.g;
     const managed = (G.flags[g] & GroupFlag.Managed) !== 0;
-    const set = (c: number, v: number, flag: number) => {
-      P.cpu[k] = s.cpus[c];
-      P.vector[k] = v;
-      P.flags[k] |= flag;
-      ctx.done.push(pos);
-    };
     if (!managed) this.globalReserved = Math.max(0, this.globalReserved - 1);
     const pre = this.pinned.get(k);
     if (pre !== undefined) {
       const c = Math.floor(pre / NR_VECTORS);
       if (managed) this.checkSpread(ctx, c);
-      set(c, pre % NR_VECTORS, PF.PinnedPlacement);
+      this.place(ctx, pos, c, pre % NR_VECTORS, PF.PinnedPlacement);
       return true;
     }
     if (managed) {
@@ -232,7 +225,7 @@ export class VectorLevel implements Level, Undoable {
         mat.allocManaged(c, v);
         s.log.push(this.id, Op.AllocManaged, c, v);
       }
-      set(c, v, PF.Managed);
+      this.place(ctx, pos, c, v, PF.Managed);
       return true;
     }
     let c: number;
@@ -261,18 +254,17 @@ export class VectorLevel implements Level, Undoable {
         );
       mat.assign(c, v);
       s.log.push(this.id, Op.Assign, c, v);
-      set(c, v, PF.PinnedVector);
+      this.place(ctx, pos, c, v, PF.PinnedVector);
       return true;
     } else {
       c = this.search(ctx);
       if (c < 0)
-        return this.exhausted(
-          ctx,
+        return this.exhausted(ctx, () =>
           ctx.restricted
             ? `any CPU of its affinity ${formatList(m.masks[G.affinity[g]] ?? [])} nor any other online CPU`
             : 'any online CPU',
         );
-      if (ctx.restricted && !ctx.members.includes(c))
+      if (ctx.restricted && ctx.bits && (ctx.bits[c >>> 5] & (1 << (c & 31))) === 0)
         ctx.affinityBroken = this.affinityHadRoom(ctx)
           ? `${s.irqName(k)} lands on CPU ${s.cpus[c]}, outside its ${s.affText(G.affinity[g])}, although the affinity has free vectors: before 5.10 assign_irq_vector_any_locked() tries the device's node (node ${s.m.devices.node[ctx.dev]}) before the affinity, and the kernel prints "irq N: Affinity broken due to vector space exhaustion." (arch/x86/kernel/apic/vector.c; the order was fixed in 5.10 by 190113b4c653, "x86/apic/vector: Fix ordering in vector assignment")`
           : `every CPU of ${s.irqName(k)}'s ${s.affText(G.affinity[g])} is out of vectors, so it lands on CPU ${s.cpus[c]} instead: "irq N: Affinity broken due to vector space exhaustion." (arch/x86/kernel/apic/vector.c). Widen the affinity, or free vectors on those CPUs`;
@@ -281,7 +273,7 @@ export class VectorLevel implements Level, Undoable {
     if (v < 0) return this.exhausted(ctx, `CPU ${s.cpus[c]}`);
     mat.assign(c, v);
     s.log.push(this.id, Op.Assign, c, v);
-    set(c, v, 0);
+    this.place(ctx, pos, c, v, 0);
     if (!this.era.affinityBeforeNode) this.startup(ctx, c, v);
     return true;
   }
@@ -349,6 +341,16 @@ export class VectorLevel implements Level, Undoable {
     return this.prev.get(k);
   }
 
+  /** Writes the placement of ctx's interrupt: CPU index c, vector v. */
+  private place(ctx: IrqCtx, pos: number, c: number, v: number, flag: number): true {
+    const P = this.s.placement;
+    P.cpu[ctx.k] = this.s.cpus[c];
+    P.vector[ctx.k] = v;
+    P.flags[ctx.k] |= flag;
+    ctx.did(pos);
+    return true;
+  }
+
   /**
    * assign_irq_vector_any_locked(): node ∩ affinity, then (5.10+) affinity, node, every online CPU;
    * before 5.10 node before affinity. Each step: the most available CPU, ties to the first.
@@ -357,21 +359,17 @@ export class VectorLevel implements Level, Undoable {
     const s = this.s;
     const mat = this.matrix;
     const node = s.m.devices.node[ctx.dev];
-    const steps: { bits: Uint32Array | undefined; members: readonly number[] }[] = [];
+    let c: number;
     if (node >= 0) {
       const nm = s.nodeMask(node);
-      const both = s.and(ctx.members, nm);
-      steps.push(both);
-      if (this.era.affinityBeforeNode) steps.push({ bits: ctx.bits, members: ctx.members }, nm);
-      else steps.push(nm, { bits: ctx.bits, members: ctx.members });
-    } else steps.push({ bits: ctx.bits, members: ctx.members });
-    steps.push({ bits: undefined, members: s.allMembers });
-    for (const st of steps) {
-      if (st.members.length === 0) continue;
-      const c = mat.bestCpu(st.bits, st.members);
-      if (c >= 0) return c;
-    }
-    return -1;
+      const both = s.andNode(ctx.maskId, ctx.members, node);
+      if (both.members.length && (c = mat.bestCpu(both.bits, both.members)) >= 0) return c;
+      const first = this.era.affinityBeforeNode ? ctx : nm;
+      const second = this.era.affinityBeforeNode ? nm : ctx;
+      if (first.members.length && (c = mat.bestCpu(first.bits, first.members)) >= 0) return c;
+      if (second.members.length && (c = mat.bestCpu(second.bits, second.members)) >= 0) return c;
+    } else if (ctx.members.length && (c = mat.bestCpu(ctx.bits, ctx.members)) >= 0) return c;
+    return mat.bestCpu(undefined, s.allMembers);
   }
 
   /** Marks a committed interrupt as the owner of its vector. */
@@ -408,12 +406,14 @@ export class VectorLevel implements Level, Undoable {
     } else if (!allocated) this.globalReserved = Math.max(0, this.globalReserved - 1);
   }
 
-  private exhausted(ctx: IrqCtx, where: string): false {
+  private exhausted(ctx: IrqCtx, where: string | (() => string)): false {
     const mat = this.matrix;
+    const k = ctx.k;
     return this.f.fail(
       ctx,
       'vector-exhausted',
-      `${this.s.irqName(ctx.k)} finds no free vector on ${where}: each CPU has ${mat.capacity} device vectors (${mat.era.label}), all allocated or reserved for managed interrupts. The kernel fails with -ENOSPC (kernel/irq/matrix.c). Spread the affinity over more CPUs, or request fewer interrupts`,
+      () =>
+        `${this.s.irqName(k)} finds no free vector on ${typeof where === 'string' ? where : where()}: each CPU has ${mat.capacity} device vectors (${mat.era.label}), all allocated or reserved for managed interrupts. The kernel fails with -ENOSPC (kernel/irq/matrix.c). Spread the affinity over more CPUs, or request fewer interrupts`,
       true,
     );
   }
