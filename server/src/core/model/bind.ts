@@ -107,6 +107,7 @@ export function buildModel(rootUri: string, rootText: string, options: BuildOpti
   linkDomains(ctx, prescanSources(m, names));
   const uses = new UseBinder(ctx, names);
   m.files.forEach((file, fi) => uses.bindIrqs(file, fi));
+  m.groups.trim();
   indexGroups(m);
   bindSpread(ctx, (cpus) => uses.mask(cpus));
   for (const file of m.files) uses.bindChecks(file);

@@ -408,6 +408,14 @@ export class GroupTable {
   /** elements of a group that duplicate an earlier declaration (not allocated) */
   readonly dead = new Map<number, Set<number>>();
 
+  /** Trims every column to the row count (growing by doubling leaves up to half spare). */
+  trim(): void {
+    const n = Math.max(1, this.count);
+    for (const k of GROUP_I32) if (this[k].length > n) this[k] = this[k].slice(0, n);
+    if (this.source.length > n) this.source = this.source.slice(0, n);
+    if (this.flags.length > n) this.flags = this.flags.slice(0, n);
+  }
+
   add(file: number, stmt: number, device: number, name: string): number {
     const i = this.count++;
     if (i >= this.file.length) {

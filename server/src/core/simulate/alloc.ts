@@ -2,23 +2,32 @@
 // power-of-two blocks (MSI-X entries, IMS slots, IRTEs, event IDs), and first-fit ranges (LPIs).
 
 export class LowestFree {
-  private readonly used: Uint8Array;
+  /** a bit per index (32 per word): 1 = taken */
+  private readonly used: Uint32Array;
   private hint = 0;
-  /** per block size: no aligned block of that size below the value is free */
-  private readonly blockHint = new Map<number, number>();
+  /** per block size: no aligned block of that size below the value is free (made on first use) */
+  private blockHint: Map<number, number> | undefined;
   count = 0;
 
   constructor(readonly size: number) {
-    this.used = new Uint8Array(size);
+    this.used = new Uint32Array(Math.ceil(size / 32));
   }
 
   has(i: number): boolean {
-    return i >= 0 && i < this.size && this.used[i] === 1;
+    return i >= 0 && i < this.size && (this.used[i >>> 5] & (1 << (i & 31))) !== 0;
   }
 
   /** lowest free index >= from, or -1 */
   lowest(from = 0): number {
-    for (let i = Math.max(from, this.hint); i < this.size; i++) if (this.used[i] === 0) return i;
+    let i = Math.max(from, this.hint);
+    while (i < this.size) {
+      const w = this.used[i >>> 5] | ((1 << (i & 31)) - 1); // bits below i count as taken
+      if (w !== -1) {
+        const j = (i & ~31) + ctz32(~w);
+        return j < this.size ? j : -1;
+      }
+      i = (i & ~31) + 32;
+    }
     return -1;
   }
 
@@ -29,39 +38,53 @@ export class LowestFree {
    */
   lowestBlock(n: number): number {
     if (n <= 1) return this.lowest();
-    let b = Math.max(Math.floor(this.hint / n) * n, this.blockHint.get(n) ?? 0);
-    for (; b + n <= this.size; b += n) {
-      let free = true;
-      for (let i = b; i < b + n; i++)
-        if (this.used[i] === 1) {
-          free = false;
-          break;
-        }
-      if (free) break;
-    }
-    this.blockHint.set(n, b);
+    const hints = (this.blockHint ??= new Map());
+    let b = Math.max(Math.floor(this.hint / n) * n, hints.get(n) ?? 0);
+    for (; b + n <= this.size; b += n) if (this.blockFree(b, n)) break;
+    hints.set(n, b);
     return b + n <= this.size ? b : -1;
+  }
+
+  private blockFree(b: number, n: number): boolean {
+    if (n <= 32 && (b & 31) + n <= 32) {
+      const mask = n === 32 ? -1 : ((1 << n) - 1) << (b & 31);
+      return (this.used[b >>> 5] & mask) === 0;
+    }
+    for (let i = b; i < b + n; i++) if (this.used[i >>> 5] & (1 << (i & 31))) return false;
+    return true;
   }
 
   take(i: number, n = 1): void {
     for (let k = i; k < i + n; k++) {
-      if (this.used[k] === 0) this.count++;
-      this.used[k] = 1;
+      const bit = 1 << (k & 31);
+      if ((this.used[k >>> 5] & bit) === 0) {
+        this.count++;
+        this.used[k >>> 5] |= bit;
+      }
     }
-    if (i === this.hint) while (this.hint < this.size && this.used[this.hint] === 1) this.hint++;
+    if (i === this.hint) while (this.hint < this.size && this.has(this.hint)) this.hint++;
   }
 
   release(i: number, n = 1): void {
     for (let k = i; k < i + n; k++) {
-      if (this.used[k] === 1) this.count--;
-      this.used[k] = 0;
+      const bit = 1 << (k & 31);
+      if (this.used[k >>> 5] & bit) {
+        this.count--;
+        this.used[k >>> 5] &= ~bit;
+      }
     }
     if (i < this.hint) this.hint = i;
-    for (const [size, h] of this.blockHint) {
-      const b = Math.floor(i / size) * size;
-      if (b < h) this.blockHint.set(size, b);
-    }
+    if (this.blockHint)
+      for (const [size, h] of this.blockHint) {
+        const b = Math.floor(i / size) * size;
+        if (b < h) this.blockHint.set(size, b);
+      }
   }
+}
+
+/** count trailing zeros of a non-zero 32-bit value */
+function ctz32(x: number): number {
+  return 31 - Math.clz32(x & -x);
 }
 
 /**
@@ -107,17 +130,21 @@ export class OpenLowestFree {
  */
 export class TableLowestFree {
   private readonly low: LowestFree;
-  private readonly high = new OpenLowestFree();
+  /** indices past the table (made on first use) */
+  private highSet: OpenLowestFree | undefined;
+  private get high(): OpenLowestFree {
+    return (this.highSet ??= new OpenLowestFree());
+  }
 
   constructor(readonly size: number) {
     this.low = new LowestFree(Math.max(0, size));
   }
 
   has(i: number): boolean {
-    return i < this.size ? this.low.has(i) : this.high.has(i);
+    return i < this.size ? this.low.has(i) : (this.highSet?.has(i) ?? false);
   }
   get count(): number {
-    return this.low.count + this.high.count;
+    return this.low.count + (this.highSet?.count ?? 0);
   }
   lowest(from = 0): number {
     if (from < this.size) {
@@ -132,7 +159,28 @@ export class TableLowestFree {
   }
   release(i: number): void {
     if (i < this.size) this.low.release(i);
-    else this.high.release(i);
+    else this.highSet?.release(i);
+  }
+}
+
+/** index -> interrupt + 1 (0: none), growing with the highest index set (a 64K-entry table stays small while few are used). */
+export class Owners {
+  private a = new Int32Array(64);
+
+  get(i: number): number {
+    return i >= 0 && i < this.a.length ? this.a[i] : 0;
+  }
+
+  set(i: number, v: number): void {
+    if (i >= this.a.length) {
+      if (v === 0) return;
+      let n = this.a.length;
+      while (n <= i) n *= 2;
+      const b = new Int32Array(n);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[i] = v;
   }
 }
 

@@ -11,10 +11,28 @@ import { formatList } from '../values';
 import { OpLog, Placement } from './placement';
 import type { Hop } from './types';
 
+/** A ChainInfo; its path (the domains' names) is made on first use. */
+class ChainInfoRow implements ChainInfo {
+  private pathMade: string[] | undefined;
+  orderPos: number[] = [];
+  refusal?: { code: string; why: string } | null;
+  constructor(
+    readonly chain: Domain[],
+    readonly root: Domain,
+    readonly rooted: boolean,
+    readonly remap: Domain | undefined,
+    readonly its: Domain | undefined,
+    readonly order: Domain[],
+  ) {}
+  get path(): string[] {
+    return (this.pathMade ??= this.chain.map((d) => d.name));
+  }
+}
+
 export interface ChainInfo {
   chain: Domain[];
-  /** shared by every route starting at this domain: treat as read-only */
-  path: string[];
+  /** shared by every route starting at this domain: treat as read-only (made on first use) */
+  readonly path: string[];
   root: Domain;
   rooted: boolean;
   remap: Domain | undefined;
@@ -162,16 +180,14 @@ export class SimContext {
       const chain = chainOf(ep);
       const root = chain[chain.length - 1];
       const units = chain.filter((d) => d.kind === 'remap' || d.kind === 'its');
-      info = {
+      info = new ChainInfoRow(
         chain,
-        path: chain.map((d) => d.name),
         root,
-        rooted: !!root.kind && KINDS[root.kind].root,
-        remap: chain.find((d) => d.kind === 'remap'),
-        its: chain.find((d) => d.kind === 'its'),
-        order: root.kind === 'vector' ? [root, ...units] : [...units, root],
-        orderPos: [],
-      };
+        !!root.kind && KINDS[root.kind].root,
+        chain.find((d) => d.kind === 'remap'),
+        chain.find((d) => d.kind === 'its'),
+        root.kind === 'vector' ? [root, ...units] : [...units, root],
+      );
       info.orderPos = info.order.map((d) => chain.indexOf(d));
       this.infos.set(ep, info);
     }

@@ -229,11 +229,11 @@ export function resolveInject(
       );
     const t = sim.levels.intel.tables[unit.index];
     const idx = dec.index;
-    if (!t || idx >= t.table.size || t.owner[idx] <= 0)
+    if (!t || idx >= t.table.size || t.owner.get(idx) <= 0)
       return unrouted(
         `IRTE ${idx} of '${unit.name}' is not present: the IOMMU blocks the write with an interrupt-remapping fault, and nothing fires`,
       );
-    const r = route(t.owner[idx] - 1);
+    const r = route(t.owner.get(idx) - 1);
     if (r.device !== devName) {
       const owner = m.devicesByName.get(r.device);
       const ownerPci = owner !== undefined ? pciText(m, owner) : undefined;

@@ -24,7 +24,6 @@ import { VectorLevel } from './levels/vector';
 import { PF } from './placement';
 import { SimulationResult } from './result';
 import type { Hop, Simulation } from './types';
-import { cpuUsage, domainUsage } from './usage';
 
 export type { Simulation, Route, Hop, CpuUsage, DomainUsage, InjectResult, MsiMessage } from './types';
 export type { OfflineStep as SimOfflineStep } from './hotplug';
@@ -133,8 +132,6 @@ export class Simulator implements Failer {
     this.s.flushAggregated();
     result.injects = evaluateInjects(this, result);
     evaluateExpects(this, result);
-    result.cpus = cpuUsage(this);
-    result.domains = domainUsage(this);
     result.findings = this.s.findings;
     return result;
   }

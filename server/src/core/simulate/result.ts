@@ -20,11 +20,12 @@ import { resolveInject, type InjectOutcome } from './evaluate';
 import { amdMessage, apicDest, compatMessage, intelMessage, itsMessage } from './messages';
 import type { OfflineStep } from './hotplug';
 import { PF, type Placement } from './placement';
+import { cpuUsage, domainUsage } from './usage';
 import type { CpuUsage, DomainUsage, Hop, InjectResult, MsiMessage, Route, Simulation } from './types';
 
 export class SimulationResult implements Simulation {
-  cpus: CpuUsage[] = [];
-  domains: DomainUsage[] = [];
+  private cpusMade: CpuUsage[] | undefined;
+  private domainsMade: DomainUsage[] | undefined;
   injects: InjectResult[] = [];
   findings: Finding[] = [];
   /** the placement as allocated, before the first `offline` (set only when the file has one) */
@@ -41,6 +42,14 @@ export class SimulationResult implements Simulation {
     readonly placement: Placement,
     private readonly sim: Simulator,
   ) {}
+
+  /** per CPU usage, made on first use (the simulation's state no longer changes after run) */
+  get cpus(): CpuUsage[] {
+    return (this.cpusMade ??= cpuUsage(this.sim));
+  }
+  get domains(): DomainUsage[] {
+    return (this.domainsMade ??= domainUsage(this.sim));
+  }
 
   get routes(): Route[] {
     if (!this.routesCache) {

@@ -126,8 +126,8 @@ export interface Simulation {
   readonly offlineSteps: readonly OfflineStep[];
   /** routes by interrupt name (made on demand, once) */
   readonly routesById: Map<string, Route>;
-  cpus: CpuUsage[];
-  domains: DomainUsage[];
+  readonly cpus: CpuUsage[];
+  readonly domains: DomainUsage[];
   injects: InjectResult[];
   /** the Resources findings (and expect/inject results), with RULES.md codes */
   findings: Finding[];

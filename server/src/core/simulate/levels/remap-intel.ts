@@ -4,7 +4,7 @@
 
 import { Src, apicModeOf, groupOfIrq, type Domain } from '../../model';
 import { apicDest } from '../messages';
-import { LowestFree } from '../alloc';
+import { LowestFree, Owners } from '../alloc';
 import type { IrqCtx, Level, SimContext } from '../context';
 import { PF, type Undoable } from '../placement';
 import type { Hop } from '../types';
@@ -16,7 +16,7 @@ export const INTEL_IRTE_ENTRIES = 65536;
 export interface IrteTable {
   table: LowestFree;
   /** IRTE -> interrupt + 1 (0 free) */
-  owner: Int32Array;
+  owner: Owners;
 }
 
 export class IntelRemapLevel implements Level, Undoable {
@@ -42,7 +42,7 @@ export class IntelRemapLevel implements Level, Undoable {
     let t = this.tables[d.index];
     if (!t) {
       const entries = d.entries ?? INTEL_IRTE_ENTRIES;
-      t = this.tables[d.index] = { table: new LowestFree(entries), owner: new Int32Array(entries) };
+      t = this.tables[d.index] = { table: new LowestFree(entries), owner: new Owners() };
     }
     return t;
   }
@@ -93,7 +93,7 @@ export class IntelRemapLevel implements Level, Undoable {
 
   commit(k: number, d: Domain): void {
     const i = this.s.placement.irte[k];
-    if (i >= 0) this.tableOf(d).owner[i] = k + 1;
+    if (i >= 0) this.tableOf(d).owner.set(i, k + 1);
   }
 
   /** Frees interrupt k's IRTE (a multi-MSI block goes with its last member). */
@@ -102,7 +102,7 @@ export class IntelRemapLevel implements Level, Undoable {
     const t = this.tables[d.index];
     const i = P.irte[k];
     if (!t || i < 0) return;
-    if (t.owner[i] === k + 1) t.owner[i] = 0;
+    if (t.owner.get(i) === k + 1) t.owner.set(i, 0);
     const base = this.blockBase.get(dev);
     if (base !== undefined && P.handle[k] === base && P.epInfo[k] > 1) {
       // the block stays until every member is freed: free it with the block's first member
