@@ -38,7 +38,7 @@ export class LowestFree {
    */
   lowestBlock(n: number): number {
     if (n <= 1) return this.lowest();
-    const hints = (this.blockHint ??= new Map());
+    const hints = (this.blockHint ??= new Map<number, number>());
     let b = Math.max(Math.floor(this.hint / n) * n, hints.get(n) ?? 0);
     for (; b + n <= this.size; b += n) if (this.blockFree(b, n)) break;
     hints.set(n, b);
