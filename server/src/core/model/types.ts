@@ -7,6 +7,7 @@ import type { Arch, DomainKind } from '../kinds';
 import type { Range } from '../syntax/ast';
 import type { SyntaxFile } from '../syntax/view';
 import type { Finding } from '../diagnostics';
+import { grow32, grow8 } from '../syntax/columns';
 
 /** A place in a file. */
 export interface Site {
@@ -236,20 +237,6 @@ export interface Model {
   injects: InjectInfo[];
   /** the Language findings (codes of RULES.md section Language) */
   findings: Finding[];
-}
-
-function grow32(a: Int32Array<ArrayBuffer>, n: number, fill = 0): Int32Array<ArrayBuffer> {
-  if (n <= a.length) return a;
-  const b = new Int32Array(Math.max(n, a.length * 2));
-  b.set(a);
-  if (fill !== 0) b.fill(fill, a.length);
-  return b;
-}
-function grow8(a: Uint8Array<ArrayBuffer>, n: number): Uint8Array<ArrayBuffer> {
-  if (n <= a.length) return a;
-  const b = new Uint8Array(Math.max(n, a.length * 2));
-  b.set(a);
-  return b;
 }
 
 const DEV_I32 = [

@@ -4,6 +4,7 @@
 
 import { LineIndex } from './lines';
 import type { Interner } from './names';
+import { grow16, grow32, grow8 } from './columns';
 
 /** Statement kinds. */
 export const enum St {
@@ -52,25 +53,6 @@ export interface SyntaxErrorRow {
   message: string;
   start: number;
   end: number;
-}
-
-function grow32(a: Int32Array<ArrayBuffer>, n: number): Int32Array<ArrayBuffer> {
-  if (n <= a.length) return a;
-  const b = new Int32Array(Math.max(n, a.length * 2));
-  b.set(a);
-  return b;
-}
-function grow8(a: Uint8Array<ArrayBuffer>, n: number): Uint8Array<ArrayBuffer> {
-  if (n <= a.length) return a;
-  const b = new Uint8Array(Math.max(n, a.length * 2));
-  b.set(a);
-  return b;
-}
-function grow16(a: Uint16Array<ArrayBuffer>, n: number): Uint16Array<ArrayBuffer> {
-  if (n <= a.length) return a;
-  const b = new Uint16Array(Math.max(n, a.length * 2));
-  b.set(a);
-  return b;
 }
 
 const S_COLS = [
