@@ -15,7 +15,6 @@ import { DIAGRAM_VIEW_TYPE, DiagramPanel, showRouteArgs, type DiagramContext } f
 import { openDocs, openExample } from './docs';
 import { RouteFocus } from './focus';
 import { registerImportCommands } from './importer';
-import { lensMiddleware, watchLensSettings } from './lenses';
 import { pickRoute } from './picker';
 import { rulesMiddleware } from './rules';
 import { findRoute } from './shared/routes';
@@ -69,8 +68,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Irqtop
     }),
     outputChannel: log,
     traceOutputChannel: log,
-    // rule links open the rendered rule page; code lenses follow the irqtopo.codeLens settings
-    middleware: { ...rulesMiddleware, ...lensMiddleware },
+    // rule links open the rendered rule page. (The code lenses follow the irqtopo.codeLens settings on
+    // the server, which pulls them per document and asks for the lenses again when they change.)
+    middleware: { ...rulesMiddleware },
   };
   // The id `irqtopo` makes the client honour the `irqtopo.trace.server` setting.
   const c = new LanguageClient('irqtopo', 'irqtopo Language Server', serverOptions, clientOptions);
@@ -135,7 +135,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<Irqtop
     views,
     status,
     { dispose: () => DiagramPanel.current?.dispose() },
-    watchLensSettings(c),
     // after a window reload VS Code hands the diagram panel back, with the webview's saved state
     vscode.window.registerWebviewPanelSerializer(DIAGRAM_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel, state: unknown) => {

@@ -111,4 +111,10 @@ export interface InitializationOptions {
   readFile?: boolean;
   /** where docs/rules.md is (a URI the client can open); default: beside the server bundle (Node) */
   rulesDocument?: string;
+  /**
+   * The code lens settings, for clients without workspace/configuration (which the server otherwise
+   * asks for `irqtopo.codeLens` per document): `enabled` (default true) and `interrupts` (default
+   * false: lenses on device lines only; true: on irq lines too, one per element of a range).
+   */
+  codeLens?: { enabled?: boolean; interrupts?: boolean };
 }
