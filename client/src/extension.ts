@@ -1,5 +1,6 @@
 // The VS Code client: starts the irqtopo language server (dist/server.js) for `irqtopo` documents, and
-// adds the Domains and Routes views, the diagram, the language status item and the import commands.
+// adds the Domains and Routes views, the diagram, the language status item, the import commands and
+// the verify report.
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -21,6 +22,7 @@ import { findRoute } from './shared/routes';
 import { StatusItem } from './status';
 import { isTopology, revealRange, serverUri, TopologyStore } from './store';
 import { IrqtopoTaskProvider, TASK_TYPE } from './tasks';
+import { VerifyPanel, registerVerify } from './verify';
 import { registerViews, type Views } from './views';
 
 let client: LanguageClient | undefined;
@@ -35,6 +37,8 @@ export interface IrqtopoApi {
   readonly focus: RouteFocus;
   /** the open diagram panel, if any */
   diagram(): DiagramPanel | undefined;
+  /** the open verify report, if any */
+  verify(): VerifyPanel | undefined;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<IrqtopoApi> {
@@ -160,9 +164,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<Irqtop
       p.post({ type: 'requestSvg' });
     }),
     ...registerImportCommands(c, log),
+    ...registerVerify(c, store, log),
   );
   await start();
-  return { client: c, store, views, status, focus, diagram: () => DiagramPanel.current };
+  return {
+    client: c,
+    store,
+    views,
+    status,
+    focus,
+    diagram: () => DiagramPanel.current,
+    verify: () => VerifyPanel.current,
+  };
 }
 
 export async function deactivate(): Promise<void> {

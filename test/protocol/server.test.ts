@@ -19,7 +19,9 @@ import {
   type WorkspaceEdit,
 } from 'vscode-languageserver-protocol/node';
 import { applyEdits } from '../../server/src/core/services/util';
-import { DiagramRequest, DomainTreeRequest, RoutesRequest } from '../../server/src/protocol';
+import { analyze } from '../../server/src/core';
+import { verify } from '../../server/src/core/verify';
+import { DiagramRequest, DomainTreeRequest, RoutesRequest, VerifyRequest } from '../../server/src/protocol';
 import { Client, ROOT, uriOf } from './client';
 
 const EX = (name: string) => path.join(ROOT, 'examples', name);
@@ -397,6 +399,50 @@ describe('language server over stdio', function () {
       position: { line: 500, character: 40 },
     });
     assert.ok(Array.isArray(items));
+  });
+
+  it('irqtopo/verify: the core report of the document, each difference at its irq statement', async () => {
+    const uri = uriOf(path.join(os.tmpdir(), 'irqtopo-verify.irqtopo'));
+    const text = [
+      'arch x86',
+      'kernel 6.12',
+      'cpus 0-3',
+      'domain VECTOR : vector',
+      'device d { pci 0000:01:00.0; msix 2 }',
+      'irq d.a : msix 0 { cpu 2; vector 0x30 }',
+      'irq d.b : msix 1',
+      '',
+    ].join('\n');
+    await c.open(uri, text);
+    const got = (await c.connection.sendRequest(VerifyRequest, { uri }))!;
+    const want = verify(analyze(fileURLToPath(uri), text).model);
+    assert.equal(got.unavailable, null);
+    assert.equal(got.compared, 1);
+    assert.deepEqual(got.columns, want.columns);
+    assert.deepEqual(got.agreement, want.agreement);
+    // without its pins d.a goes where the kernel would put it first: CPU 0, 0x20 (6.12, ties to the lowest)
+    assert.deepEqual(
+      got.differences.map((d) => [d.irq, d.column, d.observed, d.simulated]),
+      [
+        ['d.a', 'cpu', 2, 0],
+        ['d.a', 'vector', 0x30, 0x20],
+        ['d.a', 'message', '0xfee02000 / 0x0030', '0xfee00000 / 0x0020'],
+      ],
+    );
+    for (const d of got.differences) {
+      assert.equal(d.uri, uri);
+      assert.equal(d.range?.start.line, 5);
+      assert.equal(d.cause, want.differences.find((w) => w.column === d.column)!.cause);
+    }
+    const broken = uriOf(path.join(os.tmpdir(), 'irqtopo-verify-broken.irqtopo'));
+    await c.open(broken, 'arch x86\ndomain VECTOR : vector\n');
+    const none = (await c.connection.sendRequest(VerifyRequest, { uri: broken }))!;
+    assert.equal(none.compared, 0);
+    assert.match(none.unavailable ?? '', /cannot be simulated: no cpus/);
+    assert.equal(
+      await c.connection.sendRequest(VerifyRequest, { uri: 'file:///nowhere/none.irqtopo' }),
+      null,
+    );
   });
 
   it('answers requests on unknown documents and positions without failing', async () => {

@@ -33,9 +33,16 @@ import {
   type RequestHandler,
   type RequestType,
 } from 'vscode-languageserver';
-import type { Analysis, Diagnostic, Model, SyntaxFile } from '../core';
+import { unsimulatable, type Analysis, type Diagnostic, type Model, type SyntaxFile } from '../core';
 import * as S from '../core/services';
-import { DiagramRequest, DomainTreeRequest, RoutesRequest, SHOW_ROUTE_COMMAND } from '../protocol';
+import {
+  DiagramRequest,
+  DomainTreeRequest,
+  RoutesRequest,
+  SHOW_ROUTE_COMMAND,
+  VerifyRequest,
+  type VerifyPayload,
+} from '../protocol';
 import type { Config } from './config';
 import * as C from './convert';
 import type { Documents } from './documents';
@@ -328,6 +335,32 @@ export function handlerTable(ctx: HandlerContext): Registration[] {
     def(DiagramRequest, async (p, token) => {
       const t = await target(p.uri, token);
       return t ? S.diagram(t.analysis) : null;
+    }),
+    // the fidelity meter: the document's pins against a simulation without them (simulates once more)
+    def(VerifyRequest, async (p, token): Promise<VerifyPayload | null> => {
+      const t = await target(p.uri, token);
+      if (!t) return null;
+      const sim = t.analysis.simulation;
+      if (!sim) {
+        const why = unsimulatable(t.model) ?? 'the simulation failed (see the Problems panel)';
+        return {
+          compared: 0,
+          columns: {},
+          agreement: {},
+          differences: [],
+          unavailable: `the topology cannot be simulated: ${why}`,
+        };
+      }
+      const report = S.verify(t.model, sim);
+      if (token.isCancellationRequested) throw cancelled();
+      return {
+        ...report,
+        differences: report.differences.map((d) => {
+          const r = sim.routesById.get(d.irq);
+          return { ...d, uri: r ? spell(r.uri) : null, range: r ? r.range : null };
+        }),
+        unavailable: null,
+      };
     }),
   ];
 }
