@@ -158,7 +158,7 @@ export class IrqtopoTaskProvider implements vscode.TaskProvider {
     const execution =
       command === 'check'
         ? new vscode.ProcessExecution(process.execPath, runs[0], { cwd, env: NODE_ENV })
-        : new vscode.CustomExecution(async () => new SequencePty(runs, files, cwd));
+        : new vscode.CustomExecution(() => Promise.resolve(new SequencePty(runs, files, cwd)));
     const task = new vscode.Task(def, folder, name, TASK_TYPE, execution, ['$irqtopo']);
     task.detail = `irqtopo ${command} on ${files.length === 1 ? files[0] : `${files.length} topology files`}`;
     task.presentationOptions = { reveal: vscode.TaskRevealKind.Silent, clear: true };
