@@ -166,7 +166,7 @@ svg text { font-family: var(--vscode-font-family); fill: var(--vscode-foreground
 #cpus svg rect.seg-offline { stroke: var(--vscode-descriptionForeground); stroke-dasharray: 2 2; stroke-width: 1px; }
 #cpus svg text.offline-label { fill: var(--vscode-disabledForeground, var(--vscode-descriptionForeground)); text-decoration: line-through; }
 #cpus svg g.cpu { outline: none; }
-#cpus svg g.cpu:focus-visible .cpu-hit { stroke: var(--vscode-focusBorder); stroke-width: 1.5px; }
+#cpus svg g.cpu:focus-visible .cpu-hit, #cpus svg g.cpu.menu-target .cpu-hit { stroke: var(--vscode-focusBorder); stroke-width: 1.5px; }
 #cpus button.cpu-offline { margin-top: 6px; color: var(--vscode-button-secondaryForeground); background: var(--vscode-button-secondaryBackground);
   border: 1px solid var(--vscode-button-border, transparent); border-radius: 2px; padding: 2px 8px; cursor: pointer; font: inherit; }
 #cpus button.cpu-offline:hover { background: var(--vscode-button-secondaryHoverBackground); }

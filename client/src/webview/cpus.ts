@@ -258,10 +258,14 @@ export function openCpuMenu(b: CpuBar, x: number, y: number, toggleList: () => v
     );
   else item(`CPU ${b.cpu} is offline`, null);
   item(state.cpu === b.cpu ? `Hide CPU ${b.cpu}’s interrupts` : `List CPU ${b.cpu}’s interrupts`, toggleList);
-  // inside the window
+  // at the pointer, opening to the left (or up) where there is no room: the CPU stays in sight
   const r = menu.getBoundingClientRect();
-  menu.style.left = `${Math.max(0, Math.min(x, window.innerWidth - r.width - 4))}px`;
-  menu.style.top = `${Math.max(0, Math.min(y, window.innerHeight - r.height - 4))}px`;
+  const left = x + r.width + 4 > window.innerWidth ? x - r.width : x;
+  const top = y + r.height + 4 > window.innerHeight ? y - r.height : y;
+  menu.style.left = `${Math.max(0, Math.min(left, window.innerWidth - r.width - 4))}px`;
+  menu.style.top = `${Math.max(0, Math.min(top, window.innerHeight - r.height - 4))}px`;
+  // the CPU it is for, outlined while it is open
+  document.querySelector(`#cpus [data-cpu="${b.cpu}"]`)?.classList.add('menu-target');
   const items = [...menu.querySelectorAll<HTMLButtonElement>('.menu-item:not(:disabled)')];
   items[0]?.focus();
   menu.addEventListener('keydown', (ev) => {
@@ -292,6 +296,7 @@ function blur(): void {
 
 export function closeCpuMenu(): void {
   document.getElementById('cpu-menu')?.remove();
+  for (const e of document.querySelectorAll('#cpus .menu-target')) e.classList.remove('menu-target');
   document.removeEventListener('mousedown', outside, true);
   window.removeEventListener('blur', blur);
 }
