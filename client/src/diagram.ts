@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { RouteFocus } from './focus';
+import { offlineInsertion } from './shared/cpus';
 import { DEFAULT_CLUSTER_ABOVE, targetAt } from './shared/graph';
 import { diagramHtml, makeNonce } from './shared/html';
 import { validateWebviewMessage, type HostMessage, type WebviewMessage } from './shared/messages';
@@ -281,6 +282,9 @@ export class DiagramPanel implements vscode.Disposable {
       case 'pick':
         await vscode.commands.executeCommand('irqtopo.pickRoute');
         return;
+      case 'offline':
+        await this.takeOffline(m.cpu);
+        return;
       case 'reveal':
         await this.reveal(m);
         return;
@@ -314,6 +318,39 @@ export class DiagramPanel implements vscode.Disposable {
     const f = this.ctx.focus.get(doc);
     this.lastFocus = this.focusKey(doc, this.nodeByDoc.get(doc) ?? null, f?.irq ?? null, f?.note ?? null);
     if (r) await revealRange(serverUri(r.uri), r.range, true);
+  }
+
+  /**
+   * "Take CPU N offline": adds `offline N` to the followed topology, after its last `offline` (or at the
+   * end), as an ordinary edit the user can undo, and shows the new line. Only for a CPU the payload has
+   * and that is online.
+   */
+  async takeOffline(cpu: number): Promise<boolean> {
+    const s = this.ctx.store.current;
+    const c = s?.diagram?.cpus.find((x) => x.cpu === cpu);
+    if (!s || !c) {
+      this.ctx.log.appendLine(`[diagram] offline: CPU ${cpu} is not a CPU of the shown topology`);
+      return false;
+    }
+    if (c.online === false) {
+      void vscode.window.showInformationMessage(`irqtopo: CPU ${cpu} is already offline.`);
+      return false;
+    }
+    const doc = await vscode.workspace.openTextDocument(s.uri);
+    const eol = doc.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
+    const ins = offlineInsertion(doc.getText(), cpu, eol);
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(doc.uri, doc.positionAt(ins.offset), ins.text, {
+      label: `Take CPU ${cpu} offline`,
+      needsConfirmation: false,
+    });
+    if (!(await vscode.workspace.applyEdit(edit))) {
+      void vscode.window.showErrorMessage(`irqtopo: could not add \`offline ${cpu}\` to ${doc.fileName}.`);
+      return false;
+    }
+    const line = { line: ins.line, character: 0 };
+    await revealRange(s.uri, { start: line, end: line }, true);
+    return true;
   }
 
   private async reveal(m: Extract<WebviewMessage, { type: 'reveal' }>): Promise<void> {

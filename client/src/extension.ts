@@ -1,5 +1,6 @@
 // The VS Code client: starts the irqtopo language server (dist/server.js) for `irqtopo` documents, and
-// adds the Domains and Routes views, the diagram, the language status item and the import commands.
+// adds the Domains and Routes views, the diagram, the language status item, the import commands and
+// the verify report.
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -15,13 +16,13 @@ import { DIAGRAM_VIEW_TYPE, DiagramPanel, showRouteArgs, type DiagramContext } f
 import { openDocs, openExample } from './docs';
 import { RouteFocus } from './focus';
 import { registerImportCommands } from './importer';
-import { lensMiddleware, watchLensSettings } from './lenses';
 import { pickRoute } from './picker';
 import { rulesMiddleware } from './rules';
 import { findRoute } from './shared/routes';
 import { StatusItem } from './status';
 import { isTopology, revealRange, serverUri, TopologyStore } from './store';
 import { IrqtopoTaskProvider, TASK_TYPE } from './tasks';
+import { VerifyPanel, registerVerify } from './verify';
 import { registerViews, type Views } from './views';
 
 let client: LanguageClient | undefined;
@@ -36,6 +37,8 @@ export interface IrqtopoApi {
   readonly focus: RouteFocus;
   /** the open diagram panel, if any */
   diagram(): DiagramPanel | undefined;
+  /** the open verify report, if any */
+  verify(): VerifyPanel | undefined;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<IrqtopoApi> {
@@ -69,8 +72,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Irqtop
     }),
     outputChannel: log,
     traceOutputChannel: log,
-    // rule links open the rendered rule page; code lenses follow the irqtopo.codeLens settings
-    middleware: { ...rulesMiddleware, ...lensMiddleware },
+    // rule links open the rendered rule page. (The code lenses follow the irqtopo.codeLens settings on
+    // the server, which pulls them per document and asks for the lenses again when they change.)
+    middleware: { ...rulesMiddleware },
   };
   // The id `irqtopo` makes the client honour the `irqtopo.trace.server` setting.
   const c = new LanguageClient('irqtopo', 'irqtopo Language Server', serverOptions, clientOptions);
@@ -135,7 +139,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<Irqtop
     views,
     status,
     { dispose: () => DiagramPanel.current?.dispose() },
-    watchLensSettings(c),
     // after a window reload VS Code hands the diagram panel back, with the webview's saved state
     vscode.window.registerWebviewPanelSerializer(DIAGRAM_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel, state: unknown) => {
@@ -161,9 +164,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<Irqtop
       p.post({ type: 'requestSvg' });
     }),
     ...registerImportCommands(c, log),
+    ...registerVerify(c, store, log),
   );
   await start();
-  return { client: c, store, views, status, focus, diagram: () => DiagramPanel.current };
+  return {
+    client: c,
+    store,
+    views,
+    status,
+    focus,
+    diagram: () => DiagramPanel.current,
+    verify: () => VerifyPanel.current,
+  };
 }
 
 export async function deactivate(): Promise<void> {

@@ -1,10 +1,13 @@
 // The custom requests between the irqtopo client and server, typed once for both sides.
-// Payloads are plain JSON data built by the core (server/src/core/services/views.ts).
+// Payloads are plain JSON data built by the core (server/src/core/services/views.ts, and the verify
+// report of server/src/core/verify.ts).
 
 import { RequestType, type WorkDoneProgressParams } from 'vscode-languageserver-protocol';
 import type { Diagram, DomainTree, Routes } from './core/services/views';
 import type { ShowRouteArgs } from './core/services/hints';
 import type { ImportProblem } from './core/importer';
+import type { Range } from './core/syntax/ast';
+import type { VerifyDifference, VerifyReport } from './core/verify';
 
 export type {
   Diagram,
@@ -21,6 +24,7 @@ export type {
 } from './core/services/views';
 export type { ShowRouteArgs } from './core/services/hints';
 export type { CpuUsage, Hop, MsiMessage } from './core/simulate/types';
+export type { VerifyColumn, VerifyDifference, VerifyReport } from './core/verify';
 
 /** Names a document (its analysis is the one of the topology it belongs to). */
 export interface DocumentParams {
@@ -37,6 +41,27 @@ export const RoutesRequest = new RequestType<DocumentParams, Routes | null, void
 
 /** `irqtopo/diagram`: nodes and edges with their source ranges and problems, and per-CPU vector usage. */
 export const DiagramRequest = new RequestType<DocumentParams, Diagram | null, void>('irqtopo/diagram');
+
+/** A difference of `irqtopo/verify`, with the place of its interrupt's `irq` statement. */
+export interface VerifyDifferenceAt extends VerifyDifference {
+  /** the file of the statement (null: the simulation has no route of that name) */
+  uri: string | null;
+  range: Range | null;
+}
+
+/**
+ * `irqtopo/verify`: the fidelity meter of `irqtopo verify` (server/src/core/verify.ts) on the document's
+ * topology: per column, how many observed values (pins) a simulation without the pins reproduces, and
+ * each difference with its likely cause.
+ */
+export interface VerifyPayload extends Omit<VerifyReport, 'differences'> {
+  differences: VerifyDifferenceAt[];
+  /** why nothing could be compared (the topology cannot be simulated), else null */
+  unavailable: string | null;
+}
+
+/** `irqtopo/verify`: null for a document the server does not know. */
+export const VerifyRequest = new RequestType<DocumentParams, VerifyPayload | null, void>('irqtopo/verify');
 
 /** The client-side command the "Show route" code lens runs; its one argument is a ShowRouteArgs. */
 export const SHOW_ROUTE_COMMAND = 'irqtopo.showRoute';
@@ -111,4 +136,10 @@ export interface InitializationOptions {
   readFile?: boolean;
   /** where docs/rules.md is (a URI the client can open); default: beside the server bundle (Node) */
   rulesDocument?: string;
+  /**
+   * The code lens settings, for clients without workspace/configuration (which the server otherwise
+   * asks for `irqtopo.codeLens` per document): `enabled` (default true) and `interrupts` (default
+   * false: lenses on device lines only; true: on irq lines too, one per element of a range).
+   */
+  codeLens?: { enabled?: boolean; interrupts?: boolean };
 }

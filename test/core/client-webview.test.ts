@@ -1,6 +1,7 @@
 // The pure parts of the VS Code client (client/src/shared): the validator of messages from the diagram
 // webview, the page's CSP, and what the diagram draws from the server's payload (collapsing, cursor
-// targets, route text). No `vscode` here: these run under plain mocha.
+// targets, route text, the CPU chart and its "Take CPU N offline"), the verify report's page and the
+// task's command lines. No `vscode` here: these run under plain mocha.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -8,7 +9,14 @@ import fc from 'fast-check';
 import { analyze } from '../../server/src/core';
 import * as S from '../../server/src/core/services';
 import { diagramHtml, contentSecurityPolicy, makeNonce } from '../../client/src/shared/html';
-import { brokenCpus, cpuChart, cpuListText, interruptsOn, niceCeil } from '../../client/src/shared/cpus';
+import {
+  brokenCpus,
+  cpuChart,
+  cpuListText,
+  interruptsOn,
+  niceCeil,
+  offlineInsertion,
+} from '../../client/src/shared/cpus';
 import { searchNodes, targetAt, visibleGraph } from '../../client/src/shared/graph';
 import {
   elementAt,
@@ -22,7 +30,16 @@ import {
   statementElements,
 } from '../../client/src/shared/routes';
 import { ruleCodeOfHref } from '../../client/src/shared/rules';
-import type { CpuUsage, Routes } from '../../client/src/shared/types';
+import type { CpuUsage, Routes, VerifyPayload } from '../../client/src/shared/types';
+import { taskRuns, terminalText } from '../../client/src/shared/tasks';
+import {
+  agreementRows,
+  causeGroups,
+  COLUMNS,
+  commonText,
+  valueText,
+  verifyHtml,
+} from '../../client/src/shared/verify';
 import {
   DETAIL_PX,
   detailAt,
@@ -34,7 +51,12 @@ import {
   ZOOM_STEPS,
 } from '../../client/src/shared/zoom';
 import { treeLayout } from '../../client/src/shared/layout';
-import { MAX_SVG, validateWebviewMessage } from '../../client/src/shared/messages';
+import {
+  MAX_CPU,
+  MAX_SVG,
+  validateVerifyMessage,
+  validateWebviewMessage,
+} from '../../client/src/shared/messages';
 import { ROOT } from './helpers';
 
 const EX = (name: string) => path.join(ROOT, 'examples', name);
@@ -596,5 +618,218 @@ describe('client: rule links', () => {
       'file:///opt/ext/docs/rules.md#Root)',
     ])
       assert.equal(ruleCodeOfHref(h), null, h);
+  });
+});
+
+describe('client: taking a CPU offline from the chart', () => {
+  it('the webview may only ask for a whole CPU number', () => {
+    assert.deepEqual(validateWebviewMessage({ type: 'offline', cpu: 31, x: 1 }), {
+      type: 'offline',
+      cpu: 31,
+    });
+    assert.deepEqual(validateWebviewMessage({ type: 'offline', cpu: 0 }), { type: 'offline', cpu: 0 });
+    for (const cpu of [-1, 1.5, '3', null, undefined, MAX_CPU + 1, Infinity, NaN])
+      assert.equal(typeof validateWebviewMessage({ type: 'offline', cpu }), 'string', String(cpu));
+  });
+
+  it('the chart draws an offline CPU as offline, not as exhausted', () => {
+    const c = (cpu: number, online: boolean): CpuUsage => ({
+      cpu,
+      apic_id: cpu,
+      online,
+      node: null,
+      in_use: 0,
+      capacity: 201,
+      used: online ? 3 : 0,
+      available: online ? 198 : 0,
+      managed: 0,
+      managed_allocated: 0,
+      vectors: [],
+    });
+    const ch = cpuChart([c(0, true), c(1, false), c(2, true)], null);
+    assert.deepEqual(ch.offline, [1]);
+    assert.deepEqual(ch.exhausted, []);
+    assert.deepEqual(
+      ch.groups[0].bars.map((b) => b.online),
+      [true, false, true],
+    );
+    // from a real analysis: `offline 3` of example (h)'s shape, on the server's payload
+    const text =
+      'arch x86\nkernel 6.12\ncpus 0-3\ndomain VECTOR : vector\ndevice d { pci 0000:01:00.0; msix 2 }\nirq d.q[0..1] : msix\noffline 3\n';
+    const a = analyze('/v/off.irqtopo', text);
+    const d = S.diagram(a);
+    assert.deepEqual(cpuChart(d.cpus, S.routes(a), [], true).offline, [3]);
+  });
+
+  it('writes `offline N` after the last offline statement, else at the end, with the file’s line ending', () => {
+    const apply = (t: string, i: { offset: number; text: string }) =>
+      t.slice(0, i.offset) + i.text + t.slice(i.offset);
+    const base =
+      'arch x86\ncpus 0-7\ndomain VECTOR : vector\ndevice d { pci 0000:01:00.0; msix 2 }\nirq d.q[0..1] : msix\n';
+    // at the end: the file ends with a line break, and keeps one
+    let i = offlineInsertion(base, 5, '\n');
+    assert.equal(apply(base, i), `${base}offline 5\n`);
+    assert.equal(apply(base, i).split('\n')[i.line], 'offline 5');
+    // no final line break: none added
+    i = offlineInsertion(base.trimEnd(), 5, '\n');
+    assert.equal(apply(base.trimEnd(), i), `${base}offline 5`);
+    assert.equal(apply(base.trimEnd(), i).split('\n')[i.line], 'offline 5');
+    // after the last top-level offline (not one in a comment, a string or a block), before what follows
+    const withOff = `${base}offline 2 # first\n# offline 9\noffline 3\nexpect d.q[0] cpu 0\n`;
+    i = offlineInsertion(withOff, 6, '\n');
+    const out = apply(withOff, i);
+    assert.equal(out, `${base}offline 2 # first\n# offline 9\noffline 3\noffline 6\nexpect d.q[0] cpu 0\n`);
+    assert.equal(out.split('\n')[i.line], 'offline 6');
+    const block = `${base}device e {\n  pci 0000:02:00.0\n  offline 1\n}\n`;
+    assert.equal(apply(block, offlineInsertion(block, 4, '\n')), `${block}offline 4\n`);
+    // CRLF stays CRLF
+    const crlf = withOff.replace(/\n/g, '\r\n');
+    assert.equal(apply(crlf, offlineInsertion(crlf, 6, '\r\n')), out.replace(/\n/g, '\r\n'));
+    assert.equal(apply('', offlineInsertion('', 1, '\n')), 'offline 1');
+    // the result is the statement the language means: the CPUs go down in the order written, 6 last
+    const a = analyze('/v/ins.irqtopo', out);
+    assert.deepEqual(
+      a.model.offlines.map((o) => o.cpus),
+      [[2], [3], [6]],
+    );
+    assert.deepEqual(
+      a.diagnostics.filter((x) => x.severity === 'error'),
+      [],
+    );
+  });
+});
+
+describe('client: the verify report page', () => {
+  // d.a pinned on CPU 2 / 0x30, d.b pinned where the kernel puts it; d.c's vector pinned differently
+  const text = [
+    'arch x86',
+    'kernel 6.12',
+    'cpus 0-3',
+    'domain VECTOR : vector',
+    'device d { pci 0000:01:00.0; msix 3 }',
+    'irq d.a : msix 0 { cpu 2; vector 0x30 }',
+    'irq d.b : msix 1 { cpu 1; vector 0x20 }',
+    'irq d.c : msix 2 { cpu 2; vector 0x31 }',
+    '',
+  ].join('\n');
+  const payloadOf = (t: string): VerifyPayload => {
+    const a = analyze('/v/verify.irqtopo', t);
+    const sim = a.simulation!;
+    const r = S.verify(a.model, sim);
+    return {
+      ...r,
+      differences: r.differences.map((d) => ({
+        ...d,
+        uri: sim.routesById.get(d.irq)!.uri,
+        range: sim.routesById.get(d.irq)!.range,
+      })),
+      unavailable: null,
+    };
+  };
+  const opts = { cspSource: 'vscode-resource:', nonce: 'N0nce', title: 'verify.irqtopo', when: '12:00:00' };
+
+  it('the agreement per column, in a fixed order, and values as the CLI writes them', () => {
+    const p = payloadOf(text);
+    const rows = agreementRows(p);
+    assert.deepEqual(
+      rows.map((r) => r.column),
+      COLUMNS.map(([c]) => c).filter((c) => p.columns[c]?.compared),
+    );
+    for (const r of rows) assert.equal(r.share, p.columns[r.column]!.agreed / p.columns[r.column]!.compared);
+    assert.equal(valueText(0x30, 'vector'), '0x30');
+    assert.equal(valueText(40, 'irte'), '0x28');
+    assert.equal(valueText(3, 'cpu'), '3');
+    assert.equal(valueText(null, 'cpu'), 'not placed');
+  });
+
+  it('groups the differences by cause, the numbers that differ written as …', () => {
+    assert.equal(
+      commonText([
+        'it follows the CPU (observed CPU 14, simulated CPU 2): 8 bits',
+        'it follows the CPU (observed CPU 17, simulated CPU 2): 8 bits',
+      ]),
+      'it follows the CPU (observed CPU …, simulated CPU 2): 8 bits',
+    );
+    const p = payloadOf(text);
+    const groups = causeGroups(p);
+    const all = groups.flatMap((g) => g.items).sort((x, y) => x - y);
+    assert.deepEqual(all, [...p.differences.keys()], 'each difference in one group');
+    for (const g of groups) {
+      const keys = new Set(g.items.map((i) => p.differences[i].cause.replace(/0x[0-9a-f]+|\d+/gi, '#')));
+      assert.equal(keys.size, 1);
+    }
+    for (let i = 1; i < groups.length; i++) assert.ok(groups[i - 1].items.length >= groups[i].items.length);
+  });
+
+  it('renders every value escaped, one row per difference with its index, under a CSP without inline code', () => {
+    const p = payloadOf(text);
+    assert.ok(p.differences.length >= 2, JSON.stringify(p.differences));
+    const hostile: VerifyPayload = {
+      ...p,
+      differences: [
+        ...p.differences,
+        {
+          ...p.differences[0],
+          irq: '<img src=x onerror=alert(1)>',
+          cause: 'a `release` <script>alert(1)</script>',
+        },
+      ],
+    };
+    const page = verifyHtml(hostile, opts);
+    assert.ok(!page.includes('<img src=x'), 'the name is text');
+    assert.ok(!page.includes('<script>alert'), 'the cause is text');
+    assert.ok(page.includes('&lt;img src=x onerror=alert(1)&gt;'));
+    assert.ok(page.includes('<code>release</code>'), 'backquotes as code');
+    const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(page)![1];
+    assert.match(csp, /default-src 'none'/);
+    assert.match(csp, /script-src 'nonce-N0nce'/);
+    assert.doesNotMatch(csp, /unsafe/);
+    assert.equal((page.match(/<script/g) ?? []).length, 1);
+    assert.ok(page.includes('<script nonce="N0nce">'));
+    // (attribute values are text: blank them out, then look at the attribute names)
+    const tags = page.replace(/"[^"]*"/g, '""');
+    assert.doesNotMatch(tags, /<[^>]*\son[a-z]+=/, 'no inline handlers');
+    assert.doesNotMatch(tags, /<[^>]*\sstyle=/, 'no inline styles (the CSP forbids them)');
+    const idx = [...page.matchAll(/data-i="(\d+)"/g)].map((m) => Number(m[1])).sort((x, y) => x - y);
+    assert.deepEqual(idx, [...hostile.differences.keys()]);
+    assert.match(page, /<h1>Verify: verify\.irqtopo<\/h1>/);
+  });
+
+  it('says why nothing was compared', () => {
+    const none = payloadOf(
+      'arch x86\ncpus 0-3\ndomain VECTOR : vector\ndevice d { pci 0000:01:00.0; msix 1 }\nirq d.a : msix 0\n',
+    );
+    assert.equal(none.compared, 0);
+    assert.match(
+      verifyHtml(none, opts),
+      /Nothing to compare: no interrupt of this topology has an observed value/,
+    );
+    const un: VerifyPayload = { ...none, unavailable: 'the topology cannot be simulated: no cpus' };
+    assert.match(verifyHtml(un, opts), /Nothing was compared: the topology cannot be simulated: no cpus\./);
+  });
+
+  it('the page may only name a difference it was given, or ask for a new run', () => {
+    assert.deepEqual(validateVerifyMessage({ type: 'reveal', index: 2 }, 3), { type: 'reveal', index: 2 });
+    assert.deepEqual(validateVerifyMessage({ type: 'rerun', uri: 'file:///etc/passwd' }, 0), {
+      type: 'rerun',
+    });
+    for (const index of [3, -1, 0.5, '1', null])
+      assert.equal(typeof validateVerifyMessage({ type: 'reveal', index }, 3), 'string', String(index));
+    assert.equal(typeof validateVerifyMessage({ type: 'open', index: 1 }, 3), 'string');
+    assert.equal(typeof validateVerifyMessage('reveal', 3), 'string');
+  });
+});
+
+describe('client: the irqtopo task’s command lines', () => {
+  it('check: one run over every file; verify: one run per file (the command takes one FILE)', () => {
+    const rules = { 'unused-domain': 'off' };
+    assert.deepEqual(taskRuns('/x/cli.js', { command: 'check', rules }, ['a.irqtopo', 'b.irqtopo']), [
+      ['/x/cli.js', 'check', '--rule=unused-domain=off', '--', 'a.irqtopo', 'b.irqtopo'],
+    ]);
+    assert.deepEqual(taskRuns('/x/cli.js', { command: 'verify', rules }, ['a.irqtopo', '-b.irqtopo']), [
+      ['/x/cli.js', 'verify', '--rule=unused-domain=off', '--', 'a.irqtopo'],
+      ['/x/cli.js', 'verify', '--rule=unused-domain=off', '--', '-b.irqtopo'],
+    ]);
+    assert.equal(terminalText('a\nb\r\nc'), 'a\r\nb\r\nc');
   });
 });

@@ -303,6 +303,29 @@ irq d.q[0..1] : msix { irte 4; inactive }\nrelease d\n`;
     assert.match(h, /`nvme0\.io\[0\]`\nRoute: .* → shut down by offline/);
   });
 
+  it('an irq an offline shut down or moved says so: which statement, from where, why (example (h))', () => {
+    const line = at(H, 'offline 12,4').line + 1;
+    const io0 = hover(H, 'nvme0.io[0..7]', 7);
+    // io[0] (mask {4,12}) was on CPU 12 at boot; `offline 12` moved it to 4, `offline 4` shut it down
+    assert.match(
+      io0,
+      new RegExp(
+        `\`nvme0\\.io\\[0\\]\`[^\`]*?Offline: shut down by \`offline 12,4\` \\(line ${line}\\) \\(it was on CPU 12 · 0x20\\): a managed interrupt with no CPU of its mask \\(4,12\\) online is shut down`,
+      ),
+    );
+    assert.doesNotMatch(io0, /`nvme0\.io\[0\]`\nRoute: [^\n]*\n\nValues:/, 'no values: it holds none');
+    // nic0.q[0]: on CPU 4, 0x21 at boot; `offline 4` moves it to CPU 2, 0x21 (the expect of example (h))
+    const q = hover(H, 'nic0.q[0..3]', 6);
+    assert.match(
+      q,
+      new RegExp(
+        `\`nic0\\.q\\[0\\]\`\nRoute: [^\n]*\n\nValues: CPU 2 \\(simulated\\) · vector 0x21 \\(simulated\\) · IRTE 0 \\(simulated\\) · message \\(simulated\\)\n\nOffline: moved by \`offline 12,4\` \\(line ${line}\\) from CPU 4 · 0x21 to CPU 2 \\(migrate_one_irq\\(\\)`,
+      ),
+    );
+    // the others did not move
+    assert.match(q, /`nic0\.q\[1\]`\nRoute: [^\n]*\n\nValues: CPU 5 \(simulated\)[^\n]*\n\n- /);
+  });
+
   it('a blank line before Message:, so that it does not join the hop list', () => {
     const h = hover(H, 'irq nvme0.admin', 11);
     const lines = h.split('\n');

@@ -2,7 +2,7 @@
 //   - opening the diagram with the cursor on an irq shows that irq's route;
 //   - picking q[3] of a range in the Route list shows q[3]'s route, and it stays when the editor moves to
 //     the range's line; the cursor on an index picks that element; elsewhere on the line, the first, said;
-//   - a per-element code lens shows its element (when the server offers per-element lenses: see below);
+//   - a per-element code lens shows its element (irqtopo.codeLens.interrupts on);
 //   - switching files clears the route box, coming back shows that file's choice;
 //   - a CPU click lists its interrupts, and the picker (Find…) finds the same by `CPU n`;
 //   - the diagram comes back after a window reload, with its route;
@@ -106,38 +106,31 @@ async function main() {
       });
       await shot(page, 'route-03-first-of-range.png');
 
-      await step(
-        'a code lens of one element shows that element (needs per-element lenses from the server)',
-        async () => {
-          await gotoLine(page, nic1, 1);
-          // the lenses of the nic1 line: the code lens zone right above that line, a link naming element 3
-          const found = await page.evaluate(() => {
-            const line = [...document.querySelectorAll('.editor-instance .view-line')].find((l) =>
-              (l.textContent ?? '').replace(/\u00a0/g, ' ').startsWith('irq nic1.q[0..7]'),
-            );
-            if (!line) return { titles: [], hit: false };
-            const top = (el) => el.getBoundingClientRect().top;
-            const zones = [...document.querySelectorAll('.codelens-decoration')].filter(
-              (z) => top(z) < top(line),
-            );
-            const zone = zones.sort((a, b) => top(b) - top(a))[0];
-            const links = zone ? [...zone.querySelectorAll('a')] : [];
-            const hit = links.find((a) => /(^|[^\w])(nic1\.)?q\[3\]|\[3\]/.test(a.textContent ?? ''));
-            if (hit) hit.setAttribute('data-e2e-lens', 'q3');
-            return { titles: links.map((a) => a.textContent), hit: !!hit };
-          });
-          if (!found.hit) {
-            // the server's lens on an irq line still names the whole range ("Show routes (8)")
-            log(
-              `SKIPPED: no per-element code lens for nic1.q[3] yet; the line's lenses: ${found.titles.join(' | ')}`,
-            );
-            return;
-          }
-          const lens = page.locator('a[data-e2e-lens="q3"]');
-          await lens.click();
-          await waitRoute(frame, 'nic1.q[3]');
-        },
-      );
+      await step('a code lens of one element shows that element', async () => {
+        await gotoLine(page, nic1, 1);
+        // the lenses of the nic1 line: the code lens zone right above that line, a link naming element 3
+        const found = await page.evaluate(() => {
+          const line = [...document.querySelectorAll('.editor-instance .view-line')].find((l) =>
+            (l.textContent ?? '').replace(/\u00a0/g, ' ').startsWith('irq nic1.q[0..7]'),
+          );
+          if (!line) return { titles: [], hit: false };
+          const top = (el) => el.getBoundingClientRect().top;
+          const zones = [...document.querySelectorAll('.codelens-decoration')].filter(
+            (z) => top(z) < top(line),
+          );
+          const zone = zones.sort((a, b) => top(b) - top(a))[0];
+          const links = zone ? [...zone.querySelectorAll('a')] : [];
+          const hit = links.find((a) => /(^|[^\w])(nic1\.)?q\[3\]|\[3\]/.test(a.textContent ?? ''));
+          if (hit) hit.setAttribute('data-e2e-lens', 'q3');
+          return { titles: links.map((a) => a.textContent), hit: !!hit };
+        });
+        log(`the lenses of nic1.q[0..7]: ${found.titles.join(' | ')}`);
+        // the server offers one lens per element on irq lines when irqtopo.codeLens.interrupts is on
+        assert.ok(found.hit, `a code lens naming nic1.q[3]: ${found.titles.join(' | ')}`);
+        const lens = page.locator('a[data-e2e-lens="q3"]');
+        await lens.click();
+        await waitRoute(frame, 'nic1.q[3]');
+      });
 
       await step('a CPU click lists its interrupts', async () => {
         await frame.locator('#irq-select').selectOption('nic1.q[3]');

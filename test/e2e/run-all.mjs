@@ -9,7 +9,9 @@
 //                            screenshots in test/e2e/artifacts/
 //   8. route-scenario.mjs    route focus, the route box per file, the CPU list, a reload, rule links
 //   9. scale-scenario.mjs    a 300-device server beside the editor at 1600x1000 (test/e2e/artifacts/)
-// Steps 4 to 9 all run even when one fails; the exit code is 1 if anything failed.
+//  10. verify-scenario.mjs   the verify report and "Take CPU N offline" on the D5 import at 1600x1000
+//                            (test/e2e/artifacts/verify-*.png)
+// Steps 4 to 10 all run even when one fails; the exit code is 1 if anything failed.
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -60,4 +62,6 @@ const d = run('package scenario', process.execPath, [join(here, 'package-scenari
 const e = run('route scenario', process.execPath, [join(here, 'route-scenario.mjs')], { fatal: false });
 // 300 devices beside the editor at 1600x1000: screenshots and text sizes in test/e2e/artifacts/
 const f = run('scale scenario', process.execPath, [join(here, 'scale-scenario.mjs')], { fatal: false });
-finish(a && b && c && d && e && f ? 0 : 1);
+// the verify report and the CPU chart's "Take CPU N offline" on a real machine's import
+const g = run('verify scenario', process.execPath, [join(here, 'verify-scenario.mjs')], { fatal: false });
+finish(a && b && c && d && e && f && g ? 0 : 1);

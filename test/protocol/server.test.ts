@@ -9,6 +9,7 @@ import {
   DidChangeWatchedFilesNotification,
   DidCloseTextDocumentNotification,
   FileChangeType,
+  SymbolKind,
   type CodeAction,
   type CompletionItem,
   type Hover,
@@ -18,7 +19,9 @@ import {
   type WorkspaceEdit,
 } from 'vscode-languageserver-protocol/node';
 import { applyEdits } from '../../server/src/core/services/util';
-import { DiagramRequest, DomainTreeRequest, RoutesRequest } from '../../server/src/protocol';
+import { analyze } from '../../server/src/core';
+import { verify } from '../../server/src/core/verify';
+import { DiagramRequest, DomainTreeRequest, RoutesRequest, VerifyRequest } from '../../server/src/protocol';
 import { Client, ROOT, uriOf } from './client';
 
 const EX = (name: string) => path.join(ROOT, 'examples', name);
@@ -367,6 +370,81 @@ describe('language server over stdio', function () {
     );
   });
 
+  it('outline: a node is a namespace, an offline and a release are events; completion past the end', async () => {
+    const uri = uriOf(path.join(os.tmpdir(), 'irqtopo-symbols.irqtopo'));
+    const text = [
+      'arch x86',
+      'cpus 0-3',
+      'node 0 cpus 0-3',
+      'domain VECTOR : vector',
+      'device nic0 { pci 0000:03:00.0; msix 4 }',
+      'irq nic0.q[0..3] : msix',
+      'offline 3',
+      'release nic0',
+      '',
+    ].join('\n');
+    await c.open(uri, text);
+    const syms = await c.connection.sendRequest<{ name: string; kind: number }[]>(
+      'textDocument/documentSymbol',
+      { textDocument: { uri } },
+    );
+    const kind = (name: string) => syms.find((x) => x.name === name)?.kind;
+    assert.equal(kind('node 0'), SymbolKind.Namespace);
+    assert.equal(kind('offline 3'), SymbolKind.Event);
+    assert.equal(kind('release nic0'), SymbolKind.Event);
+    assert.equal(kind('VECTOR'), SymbolKind.Module);
+    // a position past the end of the text: the end of the text, no error
+    const items = await c.connection.sendRequest<CompletionItem[]>('textDocument/completion', {
+      textDocument: { uri },
+      position: { line: 500, character: 40 },
+    });
+    assert.ok(Array.isArray(items));
+  });
+
+  it('irqtopo/verify: the core report of the document, each difference at its irq statement', async () => {
+    const uri = uriOf(path.join(os.tmpdir(), 'irqtopo-verify.irqtopo'));
+    const text = [
+      'arch x86',
+      'kernel 6.12',
+      'cpus 0-3',
+      'domain VECTOR : vector',
+      'device d { pci 0000:01:00.0; msix 2 }',
+      'irq d.a : msix 0 { cpu 2; vector 0x30 }',
+      'irq d.b : msix 1',
+      '',
+    ].join('\n');
+    await c.open(uri, text);
+    const got = (await c.connection.sendRequest(VerifyRequest, { uri }))!;
+    const want = verify(analyze(fileURLToPath(uri), text).model);
+    assert.equal(got.unavailable, null);
+    assert.equal(got.compared, 1);
+    assert.deepEqual(got.columns, want.columns);
+    assert.deepEqual(got.agreement, want.agreement);
+    // without its pins d.a goes where the kernel would put it first: CPU 0, 0x20 (6.12, ties to the lowest)
+    assert.deepEqual(
+      got.differences.map((d) => [d.irq, d.column, d.observed, d.simulated]),
+      [
+        ['d.a', 'cpu', 2, 0],
+        ['d.a', 'vector', 0x30, 0x20],
+        ['d.a', 'message', '0xfee02000 / 0x0030', '0xfee00000 / 0x0020'],
+      ],
+    );
+    for (const d of got.differences) {
+      assert.equal(d.uri, uri);
+      assert.equal(d.range?.start.line, 5);
+      assert.equal(d.cause, want.differences.find((w) => w.column === d.column)!.cause);
+    }
+    const broken = uriOf(path.join(os.tmpdir(), 'irqtopo-verify-broken.irqtopo'));
+    await c.open(broken, 'arch x86\ndomain VECTOR : vector\n');
+    const none = (await c.connection.sendRequest(VerifyRequest, { uri: broken }))!;
+    assert.equal(none.compared, 0);
+    assert.match(none.unavailable ?? '', /cannot be simulated: no cpus/);
+    assert.equal(
+      await c.connection.sendRequest(VerifyRequest, { uri: 'file:///nowhere/none.irqtopo' }),
+      null,
+    );
+  });
+
   it('answers requests on unknown documents and positions without failing', async () => {
     const uri = 'file:///nowhere/none.irqtopo';
     assert.equal(
@@ -410,6 +488,96 @@ describe('language server: settings and files on disk', function () {
         (await next).diagnostics.filter((x) => x.code === 'ims-parent-pci-msi'),
         [],
       );
+    } finally {
+      await c.stop();
+    }
+  });
+
+  it('code lenses follow irqtopo.codeLens (pulled per document), and the client is asked to refresh them', async () => {
+    let codeLens: Record<string, boolean> = { interrupts: true };
+    let refreshed = 0;
+    let onRefresh = () => {};
+    const nextRefresh = () => new Promise<void>((resolve) => (onRefresh = resolve));
+    const c = new Client({
+      capabilities: { workspace: { configuration: true, codeLens: { refreshSupport: true } } },
+      configuration: (items) => items.map(() => ({ codeLens })),
+      initializationOptions: { debounceMs: 0, clientCommands: ['irqtopo.showRoute'] },
+    });
+    c.connection.onRequest('workspace/codeLens/refresh', () => {
+      refreshed++;
+      onRefresh();
+      return null;
+    });
+    type Lens = { range: { start: { line: number } }; command: { title: string; arguments: unknown[] } };
+    const lenses = async (uri: string) =>
+      c.connection.sendRequest<Lens[]>('textDocument/codeLens', { textDocument: { uri } });
+    try {
+      await c.start();
+      const file = EX('two-ir-units.irqtopo');
+      const uri = uriOf(file);
+      const text = read(file);
+      // asked at once after the open: the request waits for the document's settings
+      const opened = c.open(uri, text);
+      const first = await lenses(uri);
+      await opened;
+      const line = at(text, 'irq nic1.q[0..7]').line;
+      const q = first.filter((l) => l.range.start.line === line);
+      assert.deepEqual(
+        q.map((l) => l.command.title),
+        ['Show route q[0]', 'q[1]', 'q[2]', 'q[3]', 'q[4]', 'q[5]', 'q[6]', 'q[7]'],
+      );
+      assert.deepEqual((q[3].command.arguments[0] as { irqs: string[] }).irqs, ['nic1.q[3]']);
+      // interrupts off: device lines only, as the VS Code client's filter used to leave them
+      codeLens = { interrupts: false };
+      let refresh = nextRefresh();
+      await c.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: {} });
+      await refresh;
+      const lines = text.split('\n');
+      const devices = await lenses(uri);
+      assert.ok(devices.length >= 5);
+      for (const l of devices) assert.match(lines[l.range.start.line], /^device /);
+      assert.equal(refreshed, 1, 'workspace/codeLens/refresh after the change');
+      // turned off: none
+      codeLens = { enabled: false, interrupts: true };
+      refresh = nextRefresh();
+      await c.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: {} });
+      await refresh;
+      assert.deepEqual(await lenses(uri), []);
+      assert.equal(refreshed, 2);
+      // nothing changed: no refresh
+      await c.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: {} });
+      await c.change(uri, [{ text: text + '\n' }]);
+      assert.equal(refreshed, 2);
+    } finally {
+      await c.stop();
+    }
+  });
+
+  it('code lens settings from initializationOptions and pushed settings, for clients without workspace/configuration', async () => {
+    const c = new Client({
+      initializationOptions: {
+        debounceMs: 0,
+        clientCommands: ['irqtopo.showRoute'],
+        codeLens: { interrupts: true },
+      },
+    });
+    try {
+      await c.start();
+      const file = EX('two-ir-units.irqtopo');
+      const uri = uriOf(file);
+      const text = read(file);
+      await c.open(uri, text);
+      const get = () =>
+        c.connection.sendRequest<{ range: { start: { line: number } } }[]>('textDocument/codeLens', {
+          textDocument: { uri },
+        });
+      const line = at(text, 'irq nic1.q[0..7]').line;
+      assert.equal((await get()).filter((l) => l.range.start.line === line).length, 8);
+      await c.connection.sendNotification(DidChangeConfigurationNotification.type, {
+        settings: { irqtopo: { codeLens: { enabled: false } } },
+      });
+      // a request after the notification sees it (one connection, in order)
+      assert.deepEqual(await get(), []);
     } finally {
       await c.stop();
     }

@@ -28,6 +28,8 @@ export interface CpuBar {
   exhausted: boolean;
   /** an interrupt landed here although its affinity did not hold this CPU */
   broken: boolean;
+  /** false once an `offline` took it down */
+  online: boolean;
 }
 
 export interface CpuGroup {
@@ -58,6 +60,8 @@ export interface CpuChart {
   };
   exhausted: number[];
   broken: number[];
+  /** the CPUs an `offline` took down */
+  offline: number[];
 }
 
 /** 1, 2, 2.5, 5 x 10^n at or above n (at least 1). */
@@ -127,6 +131,7 @@ export function cpuChart(
         irqs: perCpu.get(c.cpu) ?? 0,
         exhausted: false,
         broken: broken.has(c.cpu),
+        online: c.online !== false,
       };
     }
     const managedAllocated = Math.max(0, c.managed_allocated);
@@ -146,8 +151,10 @@ export function cpuChart(
       taken,
       capacity: typeof c.capacity === 'number' ? c.capacity : taken + free,
       irqs: perCpu.get(c.cpu) ?? 0,
-      exhausted: free === 0,
+      // an offline CPU has no vector to give: not exhausted, offline
+      exhausted: free === 0 && c.online !== false,
       broken: broken.has(c.cpu),
+      online: c.online !== false,
     };
   });
   const groups: CpuGroup[] = [];
@@ -193,7 +200,63 @@ export function cpuChart(
     },
     exhausted: x86 ? bars.filter((b) => b.exhausted).map((b) => b.cpu) : [],
     broken: bars.filter((b) => b.broken).map((b) => b.cpu),
+    offline: bars.filter((b) => !b.online).map((b) => b.cpu),
   };
+}
+
+/** Where "Take CPU N offline" writes its statement: an insertion into the topology's text. */
+export interface TextInsertion {
+  /** a UTF-16 offset into the text */
+  offset: number;
+  text: string;
+  /** the 0-based line the new statement is on, once inserted */
+  line: number;
+}
+
+/** The text with comments (# or //, outside quotes) blanked out, line by line. */
+function codeOf(line: string): string {
+  let q = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (c === '"') q = !q;
+    else if (c === '\\' && q) i++;
+    else if (!q && (c === '#' || (c === '/' && line[i + 1] === '/'))) return line.slice(0, i);
+  }
+  return line;
+}
+
+/**
+ * `offline CPU` as a statement of its own: on the line after the file's last top-level `offline`
+ * statement (the CPUs go down in the order written: this one last), else at the end of the file, with
+ * the file's own line ending, and without adding a final line break the file does not have.
+ */
+export function offlineInsertion(text: string, cpu: number, eol: '\n' | '\r\n'): TextInsertion {
+  const statement = `offline ${cpu}`;
+  // line starts and ends (without the break), as LSP counts lines: CRLF, LF and CR end a line
+  const lines: { start: number; end: number }[] = [];
+  const re = /\r\n|\n|\r/g;
+  let start = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    lines.push({ start, end: m.index });
+    start = m.index + m[0].length;
+  }
+  lines.push({ start, end: text.length });
+  let depth = 0;
+  let last = -1;
+  for (let i = 0; i < lines.length; i++) {
+    const code = codeOf(text.slice(lines[i].start, lines[i].end));
+    if (depth === 0 && /^\s*offline(\s|$)/.test(code)) last = i;
+    for (const ch of code.replace(/"(?:[^"\\]|\\.)*"?/g, '')) {
+      if (ch === '{') depth++;
+      else if (ch === '}') depth = Math.max(0, depth - 1);
+    }
+  }
+  if (last >= 0) return { offset: lines[last].end, text: `${eol}${statement}`, line: last + 1 };
+  const end = lines[lines.length - 1];
+  // the file ends with a line break (its last line is empty), or is empty
+  if (end.start === end.end)
+    return { offset: text.length, text: `${statement}${text.length ? eol : ''}`, line: lines.length - 1 };
+  return { offset: text.length, text: `${eol}${statement}`, line: lines.length };
 }
 
 /** `0-7,16,18-19`: a CPU list as the kernel writes one. */

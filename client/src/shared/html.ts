@@ -162,6 +162,21 @@ svg text { font-family: var(--vscode-font-family); fill: var(--vscode-foreground
 #cpus .cpu-list li { cursor: pointer; }
 #cpus .cpu-list li:hover { background: var(--vscode-list-hoverBackground); }
 #cpus .cpu-list .vec { font-family: var(--vscode-editor-font-family); color: var(--vscode-descriptionForeground); margin-left: 6px; }
+.seg-offline { fill: var(--vscode-disabledForeground, var(--vscode-descriptionForeground)); background: var(--vscode-disabledForeground, var(--vscode-descriptionForeground)); opacity: 0.3; }
+#cpus svg rect.seg-offline { stroke: var(--vscode-descriptionForeground); stroke-dasharray: 2 2; stroke-width: 1px; }
+#cpus svg text.offline-label { fill: var(--vscode-disabledForeground, var(--vscode-descriptionForeground)); text-decoration: line-through; }
+#cpus svg g.cpu { outline: none; }
+#cpus svg g.cpu:focus-visible .cpu-hit, #cpus svg g.cpu.menu-target .cpu-hit { stroke: var(--vscode-focusBorder); stroke-width: 1.5px; }
+#cpus button.cpu-offline { margin-top: 6px; color: var(--vscode-button-secondaryForeground); background: var(--vscode-button-secondaryBackground);
+  border: 1px solid var(--vscode-button-border, transparent); border-radius: 2px; padding: 2px 8px; cursor: pointer; font: inherit; }
+#cpus button.cpu-offline:hover { background: var(--vscode-button-secondaryHoverBackground); }
+.menu { position: fixed; z-index: 30; min-width: 200px; padding: 4px 0; color: var(--vscode-menu-foreground, var(--vscode-foreground));
+  background: var(--vscode-menu-background, var(--vscode-editorWidget-background)); border: 1px solid var(--vscode-menu-border, var(--vscode-widget-border, var(--vscode-panel-border)));
+  border-radius: 5px; box-shadow: 0 2px 8px var(--vscode-widget-shadow, rgba(0,0,0,.4)); }
+.menu-item { display: block; width: 100%; text-align: left; padding: 4px 20px; margin: 0; border: none; background: none; color: inherit; font: inherit; cursor: pointer; white-space: nowrap; }
+.menu-item:hover:not(:disabled), .menu-item:focus { background: var(--vscode-menu-selectionBackground, var(--vscode-list-activeSelectionBackground));
+  color: var(--vscode-menu-selectionForeground, var(--vscode-list-activeSelectionForeground)); outline: none; }
+.menu-item:disabled { opacity: 0.55; cursor: default; }
 `;
 
 export function diagramHtml(o: PageOptions): string {

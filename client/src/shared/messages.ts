@@ -39,6 +39,8 @@ export type WebviewMessage =
   | { type: 'reveal'; target: 'hop'; irq: string; index: number }
   /** open the searchable picker (a quick pick) */
   | { type: 'pick' }
+  /** "Take CPU N offline" in the CPU chart: the host adds `offline N` to the topology (an edit one can undo) */
+  | { type: 'offline'; cpu: number }
   | { type: 'exportSvg'; svg: string }
   | { type: 'rendered'; nodes: number; edges: number; layoutMs: number; renderMs: number; collapsed: number }
   | { type: 'error'; message: string };
@@ -46,6 +48,8 @@ export type WebviewMessage =
 export const MAX_ID = 4096;
 export const MAX_SVG = 64 * 1024 * 1024;
 export const MAX_ERROR = 4000;
+/** the highest CPU number a message may name (the kernel's NR_CPUS is at most 8192) */
+export const MAX_CPU = 8191;
 
 function str(v: unknown, max: number): v is string {
   return typeof v === 'string' && v.length > 0 && v.length <= max;
@@ -71,6 +75,9 @@ export function validateWebviewMessage(raw: unknown): WebviewMessage | string {
       return { type: 'ready' };
     case 'pick':
       return { type: 'pick' };
+    case 'offline':
+      if (!count(m.cpu, MAX_CPU)) return `offline: cpu must be a whole number from 0 to ${MAX_CPU}`;
+      return { type: 'offline', cpu: m.cpu };
     case 'select':
       if (m.irq === null) return { type: 'select', irq: null };
       if (!str(m.irq, MAX_ID)) return 'select: irq must be a non-empty string or null';
@@ -108,6 +115,25 @@ export function validateWebviewMessage(raw: unknown): WebviewMessage | string {
     case 'error':
       if (typeof m.message !== 'string') return 'error: message must be a string';
       return { type: 'error', message: m.message.slice(0, MAX_ERROR) };
+    default:
+      return `unknown message type ${JSON.stringify(String(m.type)).slice(0, 80)}`;
+  }
+}
+
+/** The verify page -> host (after validation): the difference chosen (an index into the payload's), or a new run. */
+export type VerifyPageMessage = { type: 'reveal'; index: number } | { type: 'rerun' };
+
+/** Checks a message from the verify page; `differences`: how many the page was given. */
+export function validateVerifyMessage(raw: unknown, differences: number): VerifyPageMessage | string {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return 'not an object';
+  const m = raw as Record<string, unknown>;
+  switch (m.type) {
+    case 'rerun':
+      return { type: 'rerun' };
+    case 'reveal':
+      if (!count(m.index) || m.index >= differences)
+        return `reveal: index must be a whole number below ${differences}`;
+      return { type: 'reveal', index: m.index };
     default:
       return `unknown message type ${JSON.stringify(String(m.type)).slice(0, 80)}`;
   }

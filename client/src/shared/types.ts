@@ -13,6 +13,9 @@ export type {
   ProblemCounts,
   ShowRouteArgs,
   Usage,
+  VerifyColumn,
+  VerifyDifferenceAt,
+  VerifyPayload,
 } from '../../../server/src/protocol';
 export type { Range, Position } from '../../../server/src/core/syntax/ast';
 

@@ -1,10 +1,12 @@
 // The per-CPU chart (model: shared/cpus.ts): one stacked bar per CPU, scaled to what is taken (the free
 // part is cut at the top of the scale), rows per NUMA node when the payload has nodes, a legend with
-// totals, a scale, exhausted CPUs and broken affinity marked. Clicking a CPU lists its interrupts.
+// totals, a scale, exhausted CPUs, broken affinity and offline CPUs marked. Clicking a CPU (or Enter on
+// it) lists its interrupts; its context menu (right-click, the context-menu key or Shift+F10) offers
+// "Take CPU N offline", as does its list: the host adds `offline N` to the topology.
 import { cpuChart, cpuListText, interruptsOn, type CpuBar } from '../shared/cpus';
 import { hex } from '../shared/routes';
 import type { RouteInfo } from '../shared/types';
-import { $, el, html, link } from './dom';
+import { $, el, html, link, post } from './dom';
 import { state } from './state';
 
 const SEGMENTS = [
@@ -44,6 +46,7 @@ export function renderCpus(r: RouteInfo | undefined, select: (irq: string) => vo
     if (chart.inUseKnown) item('inUse', `in use (imported) ${t.inUse}`);
     item('free', `free ${t.free}`);
   } else item('nonManaged', `interrupts ${chart.totals.taken}`);
+  if (chart.offline.length) item('offline', `offline ${chart.offline.length}`);
   html(
     'div',
     x86
@@ -96,7 +99,19 @@ export function renderCpus(r: RouteInfo | undefined, select: (irq: string) => vo
     row.bars.forEach((b, i) => {
       const x = i * pitch;
       const w = Math.max(2, pitch - (pitch > 6 ? 2 : 1));
-      const bar = el('g', { 'data-cpu': b.cpu }, g);
+      const bar = el(
+        'g',
+        {
+          'data-cpu': b.cpu,
+          class: b.online ? 'cpu' : 'cpu offline',
+          tabindex: 0,
+          role: 'button',
+          'aria-haspopup': 'menu',
+          'aria-label': `CPU ${b.cpu}${b.online ? '' : ' (offline)'}: ${b.taken} ${x86 ? 'vectors taken' : 'interrupts'}`,
+        },
+        g,
+      );
+      if (!b.online) el('rect', { class: 'seg-offline', x, y: 0, width: w, height: ROW_H }, bar);
       let acc = 0;
       for (const [key] of SEGMENTS) {
         const v = b[key];
@@ -106,7 +121,7 @@ export function renderCpus(r: RouteInfo | undefined, select: (irq: string) => vo
         el('rect', { class: `seg-${key}`, x, y: y1, width: w, height: y0 - y1 }, bar);
         acc += v;
       }
-      if (x86 && b.free > 0 && acc < chart.scaleMax)
+      if (x86 && b.online && b.free > 0 && acc < chart.scaleMax)
         el(
           'rect',
           { class: 'seg-free', x, y: y(acc + b.free), width: w, height: y(acc) - y(acc + b.free) },
@@ -134,17 +149,56 @@ export function renderCpus(r: RouteInfo | undefined, select: (irq: string) => vo
       const tip = el('title', {}, hit);
       tip.textContent = barTip(b, x86);
       if (i % every === 0) {
-        const t = el('text', { x: x + w / 2, y: ROW_H + 13, 'text-anchor': 'middle' }, g);
+        const t = el(
+          'text',
+          { x: x + w / 2, y: ROW_H + 13, 'text-anchor': 'middle', class: b.online ? '' : 'offline-label' },
+          g,
+        );
         t.textContent = String(b.cpu);
       }
     });
     top += TOP + ROW_H + LABEL_H;
   }
-  svg.addEventListener('click', (ev) => {
-    const c = (ev.target as Element).closest('[data-cpu]')?.getAttribute('data-cpu');
-    if (c === null || c === undefined) return;
-    state.cpu = state.cpu === Number(c) ? null : Number(c);
+  const bars = chart.groups.flatMap((gr) => gr.bars);
+  const barOf = (t: EventTarget | null): { bar: CpuBar; el: Element } | undefined => {
+    const e = (t as Element | null)?.closest?.('[data-cpu]');
+    const cpu = Number(e?.getAttribute('data-cpu'));
+    const bar = bars.find((x) => x.cpu === cpu);
+    return e && bar ? { bar, el: e } : undefined;
+  };
+  const toggle = (cpu: number) => {
+    state.cpu = state.cpu === cpu ? null : cpu;
     renderCpus(r, select);
+    focusBar(cpu);
+  };
+  svg.addEventListener('click', (ev) => {
+    const hit = barOf(ev.target);
+    if (hit) toggle(hit.bar.cpu);
+  });
+  svg.addEventListener('contextmenu', (ev) => {
+    const hit = barOf(ev.target);
+    if (!hit) return;
+    ev.preventDefault();
+    ev.stopPropagation();
+    openCpuMenu(hit.bar, ev.clientX, ev.clientY, () => toggle(hit.bar.cpu));
+  });
+  svg.addEventListener('keydown', (ev) => {
+    const hit = barOf(ev.target);
+    if (!hit) return;
+    if (ev.key === 'Enter' || ev.key === ' ') {
+      ev.preventDefault();
+      toggle(hit.bar.cpu);
+    } else if (ev.key === 'ContextMenu' || (ev.key === 'F10' && ev.shiftKey)) {
+      ev.preventDefault();
+      const box = hit.el.getBoundingClientRect();
+      openCpuMenu(hit.bar, box.left + box.width / 2, box.top + box.height / 2, () => toggle(hit.bar.cpu));
+    } else if (ev.key === 'ArrowRight' || ev.key === 'ArrowLeft') {
+      const i = bars.indexOf(hit.bar) + (ev.key === 'ArrowRight' ? 1 : -1);
+      if (i >= 0 && i < bars.length) {
+        ev.preventDefault();
+        focusBar(bars[i].cpu);
+      }
+    }
   });
   if (chart.exhausted.length)
     html('div', `Exhausted (no free vector): CPU ${cpuListText(chart.exhausted)}`, 'failure', sec);
@@ -155,10 +209,96 @@ export function renderCpus(r: RouteInfo | undefined, select: (irq: string) => vo
       'failure',
       sec,
     );
+  if (chart.offline.length)
+    html('div', `Offline (taken down by \`offline\`): CPU ${cpuListText(chart.offline)}`, 'muted', sec);
   if (state.cpu !== null) {
     const b = chart.groups.flatMap((g) => g.bars).find((x) => x.cpu === state.cpu);
     if (b) renderCpuList(sec, b, x86, select);
-  } else html('div', 'Click a CPU to list its interrupts.', 'muted', sec);
+  } else html('div', 'Click a CPU to list its interrupts; right-click it to take it offline.', 'muted', sec);
+}
+
+function focusBar(cpu: number): void {
+  const e = document.querySelector<SVGGElement>(`#cpus [data-cpu="${cpu}"]`);
+  e?.focus();
+}
+
+/** Asks the host to add `offline N` to the topology. */
+function takeOffline(cpu: number): void {
+  post({ type: 'offline', cpu });
+}
+
+/** The CPU's context menu, at a point of the page: take it offline, or list (hide) its interrupts. */
+export function openCpuMenu(b: CpuBar, x: number, y: number, toggleList: () => void): void {
+  closeCpuMenu();
+  const menu = html('div', undefined, 'menu', document.body);
+  menu.id = 'cpu-menu';
+  menu.setAttribute('role', 'menu');
+  menu.setAttribute('aria-label', `CPU ${b.cpu}`);
+  const returnTo = document.activeElement as HTMLElement | null;
+  const close = (refocus: boolean) => {
+    closeCpuMenu();
+    if (refocus) returnTo?.focus?.();
+  };
+  const item = (text: string, run: (() => void) | null, title?: string) => {
+    const e = html('button', text, 'menu-item', menu);
+    e.setAttribute('role', 'menuitem');
+    if (title) e.title = title;
+    if (!run) e.disabled = true;
+    e.addEventListener('click', () => {
+      close(true);
+      run?.();
+    });
+    return e;
+  };
+  if (b.online)
+    item(
+      `Take CPU ${b.cpu} offline`,
+      () => takeOffline(b.cpu),
+      `Adds \`offline ${b.cpu}\` to the topology (undo with Ctrl+Z)`,
+    );
+  else item(`CPU ${b.cpu} is offline`, null);
+  item(state.cpu === b.cpu ? `Hide CPU ${b.cpu}’s interrupts` : `List CPU ${b.cpu}’s interrupts`, toggleList);
+  // at the pointer, opening to the left (or up) where there is no room: the CPU stays in sight
+  const r = menu.getBoundingClientRect();
+  const left = x + r.width + 4 > window.innerWidth ? x - r.width : x;
+  const top = y + r.height + 4 > window.innerHeight ? y - r.height : y;
+  menu.style.left = `${Math.max(0, Math.min(left, window.innerWidth - r.width - 4))}px`;
+  menu.style.top = `${Math.max(0, Math.min(top, window.innerHeight - r.height - 4))}px`;
+  // the CPU it is for, outlined while it is open
+  document.querySelector(`#cpus [data-cpu="${b.cpu}"]`)?.classList.add('menu-target');
+  const items = [...menu.querySelectorAll<HTMLButtonElement>('.menu-item:not(:disabled)')];
+  items[0]?.focus();
+  menu.addEventListener('keydown', (ev) => {
+    const i = items.indexOf(document.activeElement as HTMLButtonElement);
+    if (ev.key === 'Escape' || ev.key === 'Tab') {
+      ev.preventDefault();
+      close(true);
+    } else if (ev.key === 'ArrowDown' || ev.key === 'ArrowUp') {
+      ev.preventDefault();
+      const n = items.length;
+      items[(i + (ev.key === 'ArrowDown' ? 1 : n - 1)) % n]?.focus();
+    }
+    ev.stopPropagation();
+  });
+  setTimeout(() => {
+    document.addEventListener('mousedown', outside, true);
+    window.addEventListener('blur', blur);
+  });
+}
+
+function outside(ev: MouseEvent): void {
+  if (!(ev.target as Element | null)?.closest?.('#cpu-menu')) closeCpuMenu();
+}
+
+function blur(): void {
+  closeCpuMenu();
+}
+
+export function closeCpuMenu(): void {
+  document.getElementById('cpu-menu')?.remove();
+  for (const e of document.querySelectorAll('#cpus .menu-target')) e.classList.remove('menu-target');
+  document.removeEventListener('mousedown', outside, true);
+  window.removeEventListener('blur', blur);
 }
 
 function barTip(b: CpuBar, x86: boolean): string {
@@ -189,6 +329,11 @@ function renderCpuList(sec: HTMLElement, b: CpuBar, x86: boolean, select: (irq: 
       'muted',
       box,
     );
+  if (b.online) {
+    const off = html('button', `Take CPU ${b.cpu} offline`, 'cpu-offline', box);
+    off.title = `Adds \`offline ${b.cpu}\` to the topology: what the kernel does with its interrupts (undo with Ctrl+Z)`;
+    off.addEventListener('click', () => takeOffline(b.cpu));
+  } else html('div', 'Offline: an `offline` statement took it down.', 'muted', box);
   if (irqs.length === 0) return;
   const ul = html('ul', undefined, 'cpu-list', box);
   for (const i of irqs.slice(0, 300)) {

@@ -1,6 +1,7 @@
 // What the client told the server: its capabilities, the initialization options, the workspace
-// folders and the rule overrides (defaults from the options or pushed settings, per file from
-// workspace/configuration). Every change that alters analyses bumps `generation`.
+// folders, the rule overrides and the code lens settings (defaults from the options or pushed
+// settings, per file from workspace/configuration). Every change that alters analyses bumps
+// `generation` (the lens settings alter no analysis: only which lenses a request gets).
 
 import type { ClientCapabilities, InitializeParams } from 'vscode-languageserver';
 import { ruleDocPath, validateOverrides, type RuleOverrides } from '../core';
@@ -8,6 +9,15 @@ import { SHOW_ROUTE_COMMAND, type InitializationOptions } from '../protocol';
 import { uriKey } from './uri';
 
 export type Warn = (message: string) => void;
+
+/** `irqtopo.codeLens.*`: whether lenses are shown, and whether irq lines get theirs (one per element). */
+export interface LensSettings {
+  enabled: boolean;
+  interrupts: boolean;
+}
+
+/** The defaults of package.json's `irqtopo.codeLens.enabled` and `irqtopo.codeLens.interrupts`. */
+export const DEFAULT_LENS: Readonly<LensSettings> = { enabled: true, interrupts: false };
 
 /** The client-side commands a server may name in code lenses (only those a client announces). */
 const KNOWN_CLIENT_COMMANDS = new Set([SHOW_ROUTE_COMMAND]);
@@ -33,9 +43,13 @@ export class Config {
   registerWatchedFiles = false;
   workspaceFolders = false;
   workDoneProgress = false;
+  /** the client answers workspace/codeLens/refresh */
+  refreshCodeLens = false;
 
   private defaults: RuleOverrides = {};
   private readonly byUri = new Map<string, RuleOverrides>();
+  private lensDefaults: LensSettings = { ...DEFAULT_LENS };
+  private readonly lensByUri = new Map<string, LensSettings>();
 
   constructor(private readonly warn: Warn) {}
 
@@ -52,6 +66,7 @@ export class Config {
         if (typeof c === 'string' && KNOWN_CLIENT_COMMANDS.has(c)) this.clientCommands.add(c);
     this.clientReadsFiles = opts.readFile === true;
     if (typeof opts.rulesDocument === 'string') this.rulesDocument = opts.rulesDocument;
+    if (opts.codeLens !== undefined) this.lensDefaults = this.parseLens(opts.codeLens, DEFAULT_LENS);
     const folders =
       params.workspaceFolders?.map((f) => f.uri) ??
       (params.rootUri ? [params.rootUri] : params.rootPath ? [params.rootPath] : []);
@@ -64,6 +79,7 @@ export class Config {
     this.registerWatchedFiles = !!caps.workspace?.didChangeWatchedFiles?.dynamicRegistration;
     this.workspaceFolders = !!caps.workspace?.workspaceFolders;
     this.workDoneProgress = !!caps.window?.workDoneProgress;
+    this.refreshCodeLens = !!caps.workspace?.codeLens?.refreshSupport;
   }
 
   /** The link to a rule's section of docs/rules.md when the client named where that document is. */
@@ -116,10 +132,50 @@ export class Config {
     return this.byUri.get(rootKey) ?? this.defaults;
   }
 
+  // ---- code lenses ---------------------------------------------------------------------------------
+
+  /** `{ enabled, interrupts }` from a settings object; a missing or non-boolean field keeps `base`'s. */
+  parseLens(value: unknown, base: Readonly<LensSettings> = this.lensDefaults): LensSettings {
+    const v = (value && typeof value === 'object' && !Array.isArray(value) ? value : {}) as Record<
+      string,
+      unknown
+    >;
+    return {
+      enabled: typeof v.enabled === 'boolean' ? v.enabled : base.enabled,
+      interrupts: typeof v.interrupts === 'boolean' ? v.interrupts : base.interrupts,
+    };
+  }
+
+  /** Sets the settings pushed without a URI (didChangeConfiguration); true when they changed. */
+  setDefaultLens(s: LensSettings): boolean {
+    if (sameLens(this.lensDefaults, s)) return false;
+    this.lensDefaults = s;
+    return true;
+  }
+
+  /** Sets a document's settings (workspace/configuration with its URI); true when they changed. */
+  setLens(key: string, s: LensSettings): boolean {
+    const before = this.lensFor(key);
+    this.lensByUri.set(key, s);
+    return !sameLens(before, s);
+  }
+
+  forgetLens(key: string): void {
+    this.lensByUri.delete(key);
+  }
+
+  lensFor(key: string): LensSettings {
+    return this.lensByUri.get(key) ?? this.lensDefaults;
+  }
+
   setFolders(keys: string[]): void {
     this.folders = keys;
     if (!this.trusted) this.generation++; // what may be read changed
   }
+}
+
+function sameLens(a: LensSettings, b: LensSettings): boolean {
+  return a.enabled === b.enabled && a.interrupts === b.interrupts;
 }
 
 function same(a: RuleOverrides | undefined, b: RuleOverrides): boolean {

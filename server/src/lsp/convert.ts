@@ -91,11 +91,18 @@ const SYMBOL_KIND: Record<S.SymbolKind, SymbolKind> = {
   irq: SymbolKind.Event,
 };
 
+/** The machine and history statements: a `node` groups CPUs (a namespace), `offline` and `release` happen (events). */
+const STATEMENT_KIND: Record<S.MachineSymbol, SymbolKind> = {
+  node: SymbolKind.Namespace,
+  offline: SymbolKind.Event,
+  release: SymbolKind.Event,
+};
+
 export function documentSymbol(s: S.DocumentSymbol): DocumentSymbol {
   return {
     name: s.name,
     detail: s.detail,
-    kind: SYMBOL_KIND[s.kind],
+    kind: s.statement ? STATEMENT_KIND[s.statement] : SYMBOL_KIND[s.kind],
     range: s.range,
     selectionRange: s.selectionRange,
     children: s.children.map(documentSymbol),

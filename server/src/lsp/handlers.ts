@@ -33,10 +33,16 @@ import {
   type RequestHandler,
   type RequestType,
 } from 'vscode-languageserver';
-import type { Analysis, Diagnostic, Model, SyntaxFile } from '../core';
+import { unsimulatable, type Analysis, type Diagnostic, type Model, type SyntaxFile } from '../core';
 import * as S from '../core/services';
-import { publishFile } from '../core/services/diagnostics';
-import { DiagramRequest, DomainTreeRequest, RoutesRequest, SHOW_ROUTE_COMMAND } from '../protocol';
+import {
+  DiagramRequest,
+  DomainTreeRequest,
+  RoutesRequest,
+  SHOW_ROUTE_COMMAND,
+  VerifyRequest,
+  type VerifyPayload,
+} from '../protocol';
 import type { Config } from './config';
 import * as C from './convert';
 import type { Documents } from './documents';
@@ -50,6 +56,8 @@ export interface HandlerContext {
   spell: C.Spell;
   link: C.RuleLink;
   error(message: string): void;
+  /** resolves when the document's settings (workspace/configuration) being pulled have arrived */
+  settled?(key: string): Promise<void>;
 }
 
 /** A document's analysis, the file in it, and positions clamped to the file's text. */
@@ -156,7 +164,7 @@ export function handlerTable(ctx: HandlerContext): Registration[] {
 
   /** Core diagnostics of the file matching the LSP ones a code-action request carries. */
   function matching(t: Target, lsp: readonly LspDiagnostic[]): { core: Diagnostic; lsp: LspDiagnostic }[] {
-    const published = publishFile(t.analysis, t.uri);
+    const published = S.publishFile(t.analysis, t.uri);
     const out: { core: Diagnostic; lsp: LspDiagnostic }[] = [];
     for (const l of lsp) {
       const core = published.find(
@@ -302,11 +310,18 @@ export function handlerTable(ctx: HandlerContext): Registration[] {
       return t ? S.inlayHints(t.analysis, t.uri, t.range(p.range)).map(C.inlayHint) : [];
     }),
 
-    // a lens runs a client-side command: only for clients that announced they run it
+    // a lens runs a client-side command: only for clients that announced they run it; which lenses
+    // (none, device lines, or irq lines too) the document's `irqtopo.codeLens` settings say
     def(CodeLensRequest.type, async (p, token) => {
       if (!config.clientCommands.has(SHOW_ROUTE_COMMAND)) return [];
+      const key = uriKey(p.textDocument.uri);
+      await ctx.settled?.(key);
+      const lens = config.lensFor(key);
+      if (!lens.enabled) return [];
       const t = await target(p.textDocument.uri, token);
-      return t ? S.codeLenses(t.analysis, t.uri).map((l) => C.codeLens(l, spell)) : [];
+      return t
+        ? S.codeLenses(t.analysis, t.uri, { interrupts: lens.interrupts }).map((l) => C.codeLens(l, spell))
+        : [];
     }),
 
     def(DomainTreeRequest, async (p, token) => {
@@ -320,6 +335,32 @@ export function handlerTable(ctx: HandlerContext): Registration[] {
     def(DiagramRequest, async (p, token) => {
       const t = await target(p.uri, token);
       return t ? S.diagram(t.analysis) : null;
+    }),
+    // the fidelity meter: the document's pins against a simulation without them (simulates once more)
+    def(VerifyRequest, async (p, token): Promise<VerifyPayload | null> => {
+      const t = await target(p.uri, token);
+      if (!t) return null;
+      const sim = t.analysis.simulation;
+      if (!sim) {
+        const why = unsimulatable(t.model) ?? 'the simulation failed (see the Problems panel)';
+        return {
+          compared: 0,
+          columns: {},
+          agreement: {},
+          differences: [],
+          unavailable: `the topology cannot be simulated: ${why}`,
+        };
+      }
+      const report = S.verify(t.model, sim);
+      if (token.isCancellationRequested) throw cancelled();
+      return {
+        ...report,
+        differences: report.differences.map((d) => {
+          const r = sim.routesById.get(d.irq);
+          return { ...d, uri: r ? spell(r.uri) : null, range: r ? r.range : null };
+        }),
+        unavailable: null,
+      };
     }),
   ];
 }

@@ -4,6 +4,7 @@
 
 import {
   CodeActionKind,
+  CodeLensRefreshRequest,
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
   FileChangeType,
@@ -13,7 +14,6 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver';
 import * as S from '../core/services';
-import { publishFile } from '../core/services/diagnostics';
 import { SHOW_ROUTE_COMMAND } from '../protocol';
 import { Config } from './config';
 import * as C from './convert';
@@ -56,16 +56,40 @@ export function startServer(
 
   // ---- rules --------------------------------------------------------------------------------------
 
-  async function pullRules(uri: string): Promise<void> {
-    if (!config.pullConfiguration) return;
+  // a document's settings being pulled: its code lens request waits for them
+  const pulling = new Map<string, Promise<boolean>>();
+
+  /** Pulls a document's `irqtopo` settings (rules, code lenses); true when its lens settings changed. */
+  function pullSettings(uri: string): Promise<boolean> {
+    if (!config.pullConfiguration) return Promise.resolve(false);
+    const key = uriKey(uri);
+    const p = pull(uri, key).finally(() => {
+      if (pulling.get(key) === p) pulling.delete(key);
+    });
+    pulling.set(key, p);
+    return p;
+  }
+
+  async function pull(uri: string, key: string): Promise<boolean> {
     try {
       const cfg = (await connection.workspace.getConfiguration({ scopeUri: uri, section: 'irqtopo' })) as {
         rules?: unknown;
+        codeLens?: unknown;
       } | null;
-      config.setRules(uriKey(uri), config.parseRules(cfg?.rules, 'workspace/configuration'));
+      config.setRules(key, config.parseRules(cfg?.rules, 'workspace/configuration'));
+      return config.setLens(key, config.parseLens(cfg?.codeLens));
     } catch (e) {
       warn(`workspace/configuration failed: ${String(e)}`);
+      return false;
     }
+  }
+
+  /** Asks the client for the code lenses again (they depend on settings the client just changed). */
+  function refreshLenses(): void {
+    if (!config.refreshCodeLens || !config.clientCommands.has(SHOW_ROUTE_COMMAND)) return;
+    connection
+      .sendRequest(CodeLensRefreshRequest.type)
+      .catch((e: unknown) => warn(`workspace/codeLens/refresh failed: ${String(e)}`));
   }
 
   // ---- diagnostics ----------------------------------------------------------------------------------
@@ -75,7 +99,7 @@ export function startServer(
     if (!d) return;
     const e = await project.analysisFor(key);
     if (docs.get(key) !== d) return; // closed meanwhile
-    const diags = e ? publishFile(e.analysis, e.modelUris.get(key) ?? key) : [];
+    const diags = e ? S.publishFile(e.analysis, e.modelUris.get(key) ?? key) : [];
     await connection.sendDiagnostics({
       uri: d.uri,
       version: d.version,
@@ -163,13 +187,18 @@ export function startServer(
   });
 
   connection.onDidChangeConfiguration(async (change) => {
-    const settings = (change.settings ?? {}) as { irqtopo?: { rules?: unknown } };
+    const settings = (change.settings ?? {}) as { irqtopo?: { rules?: unknown; codeLens?: unknown } };
     if (settings.irqtopo && 'rules' in settings.irqtopo)
       config.setDefaultRules(config.parseRules(settings.irqtopo.rules, 'didChangeConfiguration'));
+    let lensChanged = false;
+    if (settings.irqtopo && 'codeLens' in settings.irqtopo)
+      lensChanged = config.setDefaultLens(config.parseLens(settings.irqtopo.codeLens));
     if (config.pullConfiguration) {
       config.clearRules();
-      await Promise.all([...docs.keys()].map((k) => pullRules(docs.get(k)!.uri)));
+      const changed = await Promise.all([...docs.keys()].map((k) => pullSettings(docs.get(k)!.uri)));
+      lensChanged ||= changed.some(Boolean);
     }
+    if (lensChanged) refreshLenses();
     scheduler?.now(docs.keys());
   });
 
@@ -183,7 +212,7 @@ export function startServer(
     const d = docs.open(p);
     opening.add(d.key);
     try {
-      await pullRules(d.uri);
+      await pullSettings(d.uri);
     } finally {
       opening.delete(d.key);
       if (docs.get(d.key) === d) scheduler?.now([d.key]);
@@ -201,6 +230,7 @@ export function startServer(
     docs.close(key);
     project.closed(key);
     config.forgetRules(key);
+    config.forgetLens(key);
     void connection.sendDiagnostics({ uri: p.textDocument.uri, diagnostics: [] });
     // files it included now stand alone (or in another context); files including it read the disk
     scheduler?.now(affected);
@@ -218,7 +248,15 @@ export function startServer(
 
   connection.onShutdown(() => scheduler?.dispose());
 
-  registerHandlers(connection, { docs, project, config, spell, link, error });
+  registerHandlers(connection, {
+    docs,
+    project,
+    config,
+    spell,
+    link,
+    error,
+    settled: async (key) => void (await pulling.get(key)),
+  });
   const parts: ServerParts = {
     connection,
     config,

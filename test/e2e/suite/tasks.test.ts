@@ -2,6 +2,8 @@
 // folder (runTests opens a copy of examples/), and running it puts `irqtopo check`'s findings in the
 // Problems panel through the `$irqtopo` problem matcher, with no file open.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { api, codeOf, example, waitFor } from './util';
 
@@ -55,5 +57,46 @@ describe('the irqtopo task and the $irqtopo problem matcher', () => {
       [['virtual-msix', vscode.DiagnosticSeverity.Warning]],
     );
     assert.deepEqual(fromTask(example('two-ir-units.irqtopo')), []);
+  });
+
+  it('a verify task (tasks.json) runs irqtopo verify on each file in turn, in its terminal', async () => {
+    await api();
+    const folder = vscode.workspace.workspaceFolders![0];
+    const dir = path.join(folder.uri.fsPath, '.vscode');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(
+      path.join(dir, 'tasks.json'),
+      JSON.stringify({
+        version: '2.0.0',
+        tasks: [
+          {
+            type: 'irqtopo',
+            command: 'verify',
+            files: ['two-ir-units.irqtopo', 'two-socket.irqtopo'],
+            label: 'irqtopo: verify two',
+            problemMatcher: ['$irqtopo'],
+          },
+        ],
+      }),
+    );
+    // tasks.json is read again when it changes: look for its task until it is there
+    let task: vscode.Task | undefined;
+    for (let i = 0; i < 150 && !task; i++) {
+      task = (await vscode.tasks.fetchTasks({ type: 'irqtopo' })).find(
+        (x) => x.name === 'irqtopo: verify two',
+      );
+      if (!task) await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.ok(task, 'the verify task of tasks.json');
+    assert.equal(task.definition.command, 'verify');
+    const ended = new Promise<number | undefined>((resolve) => {
+      const sub = vscode.tasks.onDidEndTaskProcess((e) => {
+        if (e.execution.task.name !== 'irqtopo: verify two') return;
+        sub.dispose();
+        resolve(e.exitCode);
+      });
+    });
+    await vscode.tasks.executeTask(task);
+    assert.equal(await ended, 0, 'irqtopo verify exits 0 on both files');
   });
 });

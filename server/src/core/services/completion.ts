@@ -93,8 +93,27 @@ function stripComment(line: string): string {
 // `device` and `node` are also properties (of an ims/ntb domain, of a device): not a statement's start
 const TOP_KEYWORDS = new Set<string>(STATEMENT_KEYWORDS.filter((k) => k !== 'device' && k !== 'node'));
 
+/**
+ * A position inside the text: a line past the last is the end of the text, a character past the end
+ * of its line is the line's end (and negative or fractional values are clamped too), as LSP asks of a
+ * server given a position outside the document.
+ */
+export function clampPosition(lines: readonly string[], p: Position): Position {
+  const n = lines.length;
+  if (n === 0) return { line: 0, character: 0 };
+  const whole = (v: number) => (Number.isFinite(v) ? Math.max(0, Math.floor(v)) : 0);
+  let line = whole(p.line);
+  let character = whole(p.character);
+  if (line >= n) {
+    line = n - 1;
+    character = lines[line].length;
+  }
+  return { line, character: Math.min(character, lines[line].length) };
+}
+
 /** Finds the enclosing block (blocks do not nest) by scanning back from the cursor. */
-function context(lines: readonly string[], p: Position): Context {
+function context(lines: readonly string[], at: Position): Context {
+  const p = clampPosition(lines, at);
   const cur = stripComment(lines[p.line] ?? '').slice(0, p.character);
   let block: string | undefined;
   // on the current line: an open '{' after the last '}'
@@ -109,7 +128,7 @@ function context(lines: readonly string[], p: Position): Context {
   } else if (close < 0) {
     const between: string[] = [];
     for (let l = p.line - 1, n = 0; l >= 0 && n < 2000; l--, n++) {
-      const t = stripComment(lines[l]);
+      const t = stripComment(lines[l] ?? '');
       const o = t.lastIndexOf('{');
       const c = t.lastIndexOf('}');
       if (c > o) break;

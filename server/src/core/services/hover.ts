@@ -1,10 +1,13 @@
 // Hover text (Markdown): domains (kind, parent chain, usage, the rule on its parent), devices,
-// interrupts (route and message), and the meaning of keywords, properties, kinds and sources.
+// interrupts (route, each value observed or simulated, what an `offline` did, message), and the
+// meaning of keywords, properties, kinds and sources.
 
 import { KINDS, isDomainKind } from '../kinds';
 import { chainOf, deviceByName, findDomain, type DeviceView, type Domain, type IrqView } from '../model';
 import { GroupFlag } from '../model/types';
 import type { NameNode, Position, Range, Statement } from '../syntax/ast';
+import type { Route } from '../simulate/types';
+import { formatList } from '../values';
 import { spreadMaskText } from './history';
 import { machineHover, problemLines, type HoverResult } from './hover-machine';
 import { APIC_MODE_DOCS, docMarkdown, isApicMode, keywordDoc } from './keywords';
@@ -18,7 +21,7 @@ import {
   usageText,
 } from './routes';
 import { symbolAt } from './navigation';
-import { contains, fileOf, statementAt, type AnalysisLike } from './util';
+import { contains, fileOf, hex, statementAt, type AnalysisLike } from './util';
 
 export type { HoverResult };
 
@@ -163,6 +166,10 @@ export function irqHover(a: AnalysisLike, name: string, irqs: IrqView[]): string
       continue;
     }
     lines.push(`Route: ${r.path.join(' → ')}  ${placementText(r, inactiveIrq(irq))}`);
+    const values = valuesLine(r);
+    if (values) lines.push('', values);
+    const offline = offlineLine(a, r);
+    if (offline) lines.push('', offline);
     if (r.hops.length) lines.push('', ...hopLines(r).map((h) => `- ${h}`));
     if (mask !== undefined) lines.push('', `Mask (spread): ${mask}`);
     const msg = messageText(r);
@@ -177,6 +184,97 @@ export function irqHover(a: AnalysisLike, name: string, irqs: IrqView[]): string
   const problems = problemLines(a, file, t.sStart[st], t.sEnd[st]);
   if (problems.length) lines.push('', 'Problems:', '', ...problems);
   return lines.join('\n');
+}
+
+type Pinnable = Route['observed'][number];
+
+/** Whether the message is made of observed values alone (the IRTE when remapped, else the CPU and vector). */
+function messageObserved(r: Route): boolean {
+  if (r.irte !== null) return r.observed.includes('irte');
+  if (r.vector !== null) return r.observed.includes('cpu') && r.observed.includes('vector');
+  return false;
+}
+
+/**
+ * Each value of the placement with where it comes from: `observed` (a pin: read from the machine by an
+ * import, or written by the user) or `simulated` (computed as the kernel would allocate it).
+ */
+export function valuesLine(r: Route): string | undefined {
+  if (r.failure || r.offline === 'shut-down') return undefined;
+  const parts: string[] = [];
+  const mark = (label: string, key?: Pinnable) =>
+    parts.push(`${label} (${key && r.observed.includes(key) ? 'observed' : 'simulated'})`);
+  if (r.cpu !== null) mark(`CPU ${r.cpu}`, 'cpu');
+  if (r.vector !== null) mark(`vector ${hex(r.vector)}`, 'vector');
+  if (r.lpi !== null) mark(`LPI ${r.lpi}`, 'lpi');
+  if (r.irte !== null) mark(`IRTE ${r.irte}`, 'irte');
+  if (r.event !== null) mark(`event ${r.event}`);
+  if (r.message) parts.push(`message (${messageObserved(r) ? 'made of observed values' : 'simulated'})`);
+  return parts.length ? `Values: ${parts.join(' · ')}` : undefined;
+}
+
+const bootCache = new WeakMap<object, Map<number, Route>>();
+
+/** The route of interrupt k as allocated, before the first `offline`. */
+function bootRoute(a: AnalysisLike, k: number): Route | undefined {
+  const sim = a.simulation;
+  if (!sim) return undefined;
+  let byK = bootCache.get(sim);
+  if (!byK) {
+    byK = new Map();
+    for (const r of sim.routesBeforeOffline() ?? []) byK.set(r.k, r);
+    bootCache.set(sim, byK);
+  }
+  return byK.get(k);
+}
+
+/** The `offline` statement whose CPU-down moved, shut down or stranded interrupt k (the last one that did). */
+function offlineOf(a: AnalysisLike, k: number): { text: string; line: number } | undefined {
+  const sim = a.simulation;
+  if (!sim) return undefined;
+  let found = -1;
+  for (const st of sim.offlineSteps)
+    if (st.moved.includes(k) || st.shutdown.includes(k) || st.stuck.includes(k)) found = st.offline;
+  const off = found >= 0 ? a.model.offlines[found] : undefined;
+  if (!off) return undefined;
+  const { file, start, end } = off.site;
+  return { text: file.text.slice(start, end).trim(), line: file.position(start).line + 1 };
+}
+
+function shortPlacement(r: Route): string {
+  const parts: string[] = [];
+  if (r.cpu !== null) parts.push(`CPU ${r.cpu}`);
+  if (r.vector !== null) parts.push(hex(r.vector));
+  if (r.lpi !== null) parts.push(`LPI ${r.lpi}`);
+  const pinned = r.observed.filter((o) => o === 'cpu' || o === 'vector' || o === 'lpi');
+  return `${parts.join(' · ') || 'no CPU'}${pinned.length ? ` (observed: ${pinned.map((o) => (o === 'cpu' ? 'CPU' : o === 'lpi' ? 'LPI' : o)).join(', ')})` : ''}`;
+}
+
+/** What an `offline` did to the interrupt: moved (from where), shut down, or stuck on the offline CPU. */
+export function offlineLine(a: AnalysisLike, r: Route): string | undefined {
+  if (!r.offline) return undefined;
+  const off = offlineOf(a, r.k);
+  const by = off ? `\`${off.text}\` (line ${off.line})` : 'an `offline`';
+  const boot = bootRoute(a, r.k);
+  const before = boot && !boot.failure ? shortPlacement(boot) : undefined;
+  switch (r.offline) {
+    case 'moved':
+      return (
+        `Offline: moved by ${by}${before ? ` from ${before}` : ''} to CPU ${r.cpu}` +
+        `${r.affinityBroken ? ', outside its affinity (the kernel broke it: no CPU of the affinity online, or no free vector there)' : ''}` +
+        ' (migrate_one_irq(), kernel/irq/cpuhotplug.c). Its CPU and vector are simulated from here on.'
+      );
+    case 'shut-down':
+      return (
+        `Offline: shut down by ${by}${before ? ` (it was on ${before})` : ''}: a managed interrupt with no CPU of its mask` +
+        `${r.mask ? ` (${formatList(r.mask)})` : ''} online is shut down, its reservations kept, and started again when one comes back (migrate_one_irq() -> irq_shutdown_and_deactivate(), kernel/irq/cpuhotplug.c).`
+      );
+    case 'stuck':
+      return (
+        `Offline: ${by} could not move it ("IRQn: set affinity failed(-28)": no free vector where the kernel looked, its affinity and from 6.10 every online CPU; migrate_one_irq(), kernel/irq/cpuhotplug.c): ` +
+        `it still targets CPU ${r.cpu}, which is offline.`
+      );
+  }
 }
 
 /** A keyword, property, kind, source or clause under the cursor, with its doc. */

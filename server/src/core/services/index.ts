@@ -4,7 +4,16 @@
 
 export * from './util';
 export * from './navigation';
-export { hover, domainHover, deviceHover, irqHover, docFor, type HoverResult } from './hover';
+export {
+  hover,
+  domainHover,
+  deviceHover,
+  irqHover,
+  docFor,
+  valuesLine,
+  offlineLine,
+  type HoverResult,
+} from './hover';
 export { severityIcon, problemLines } from './hover-machine';
 export * from './history';
 export { keywordDoc, APIC_MODE_DOCS } from './keywords';
@@ -19,6 +28,7 @@ export {
   TOKEN_TYPES,
   TOKEN_MODIFIERS,
   type DocumentSymbol,
+  type MachineSymbol,
   type WorkspaceSymbol,
   type FoldingRange,
   type SelectionRange,
@@ -45,4 +55,6 @@ export {
   observedNote,
   messageText,
 } from './routes';
-export { allDiagnostics, diagnosticsFor } from './diagnostics';
+export { allDiagnostics, diagnosticsFor, publishFile } from './diagnostics';
+// the fidelity meter (issue 12): observed pins against the kernel's allocation order
+export { verify, verifyText, type VerifyColumn, type VerifyDifference, type VerifyReport } from '../verify';
