@@ -41,7 +41,7 @@ describe('verify: observed values against the allocation order', () => {
     );
     assert.deepEqual(r.columns.cpu, { compared: 2, agreed: 1 });
     const d = r.differences.find((x) => x.column === 'cpu')!;
-    assert.deepEqual([d.irq, d.observed, d.simulated], ['nic0.q[0]', 2, 0]);
+    assert.deepEqual([d.irq, d.k, d.causeKind, d.observed, d.simulated], ['nic0.q[0]', 0, 'history', 2, 0]);
     assert.match(d.cause, /allocation history/);
     assert.match(d.cause, /matrix_find_best_cpu/);
     const m = r.differences.find((x) => x.column === 'message')!;
@@ -53,6 +53,7 @@ describe('verify: observed values against the allocation order', () => {
     const r = report(`${base}irq nic0.q[0] : msix 0 { managed; affinity 0-1; cpu 3; vector 0x20 }\n`);
     const d = r.differences.find((x) => x.column === 'cpu')!;
     assert.match(d.cause, /outside the interrupt's mask/);
+    assert.equal(d.causeKind, 'outside-mask');
     assert.deepEqual(r.columns.managed_cpu, { compared: 1, agreed: 0 });
   });
 

@@ -66,7 +66,8 @@ const NUMBER = /0x[0-9a-f]+|\d+/gi;
 export function causeGroups(p: VerifyPayload): CauseGroup[] {
   const byKey = new Map<string, { texts: string[]; items: number[]; columns: Set<VerifyColumn> }>();
   p.differences.forEach((d, i) => {
-    const key = d.cause.replace(NUMBER, '#');
+    // one group per kind of cause (the server's category); its texts differ in their numbers only
+    const key = `${d.causeKind}:${d.cause.replace(NUMBER, '#')}`;
     let g = byKey.get(key);
     if (!g) byKey.set(key, (g = { texts: [], items: [], columns: new Set() }));
     g.texts.push(d.cause);

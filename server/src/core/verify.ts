@@ -14,6 +14,10 @@ export type VerifyColumn = 'cpu' | 'managed_cpu' | 'nonmanaged_cpu' | 'vector' |
 
 export interface VerifyDifference {
   irq: string;
+  /** the interrupt's index (allocation order): names repeat after a `release` */
+  k: number;
+  /** the cause's category, stable for grouping: its text below varies with the values */
+  causeKind: CauseKind;
   column: VerifyColumn;
   /** the value read from the machine (a message as "0xADDRESS / 0xDATA") */
   observed: number | string;
@@ -21,6 +25,19 @@ export interface VerifyDifference {
   simulated: number | string | null;
   cause: string;
 }
+
+export type CauseKind =
+  | 'not-placed'
+  | 'outside-mask'
+  | 'outside-affinity'
+  | 'managed-history'
+  | 'affinity-written'
+  | 'history'
+  | 'follows-cpu'
+  | 'vector-history'
+  | 'irte-history'
+  | 'lpi-order'
+  | 'message';
 
 export interface VerifyReport {
   /** interrupts with at least one observed value */
@@ -73,14 +90,10 @@ export function verify(m: Model, pinned: Simulation = simulate(m)): VerifyReport
       const name = irqName(m, k);
       const diff = (column: VerifyColumn, observed: number | string, simulated: number | string | null) => {
         count(column, observed === simulated);
-        if (observed !== simulated)
-          differences.push({
-            irq: name,
-            column,
-            observed,
-            simulated,
-            cause: causeOf(m, k, column, observed, sim),
-          });
+        if (observed !== simulated) {
+          const c = causeOf(m, k, column, observed, sim);
+          differences.push({ irq: name, k, causeKind: c.kind, column, observed, simulated, cause: c.text });
+        }
       };
       if (G.cpu[g] >= 0) {
         const s = sim?.cpu ?? null;
@@ -117,9 +130,23 @@ function causeOf(
   column: VerifyColumn,
   observed: number | string,
   sim: Route | undefined,
-): string {
+): { kind: CauseKind; text: string } {
+  const c = causeText(m, k, column, observed, sim);
+  return { kind: c[0], text: c[1] };
+}
+
+function causeText(
+  m: Model,
+  k: number,
+  column: VerifyColumn,
+  observed: number | string,
+  sim: Route | undefined,
+): [CauseKind, string] {
   if (!sim || sim.failure)
-    return `the simulation without pins does not place it${sim?.failure ? ` (${sim.failure.code}: ${sim.failure.message.slice(0, 160)})` : ''}; the observed value comes from a state the file does not describe`;
+    return [
+      'not-placed',
+      `the simulation without pins does not place it${sim?.failure ? ` (${sim.failure.code}: ${sim.failure.message.slice(0, 160)})` : ''}; the observed value comes from a state the file does not describe`,
+    ];
   const g = groupOfIrq(m, k);
   const G = m.groups;
   const managed = (G.flags[g] & GroupFlag.Managed) !== 0;
@@ -134,24 +161,54 @@ function causeOf(
       const cpu = observed as number;
       if (!mask.includes(cpu))
         return managed
-          ? `CPU ${cpu} is outside the interrupt's mask: a managed interrupt is only placed inside it (irq_matrix_alloc_managed, kernel/irq/matrix.c); check the import's mask or the \`managed\` flag`
-          : `CPU ${cpu} is outside the interrupt's affinity: an interrupt is left there while a move is pending (move_in_progress until its next interrupt, arch/x86/kernel/apic/vector.c), or its affinity broke for lack of vectors`;
+          ? [
+              'outside-mask',
+              `CPU ${cpu} is outside the interrupt's mask: a managed interrupt is only placed inside it (irq_matrix_alloc_managed, kernel/irq/matrix.c); check the import's mask or the \`managed\` flag`,
+            ]
+          : [
+              'outside-affinity',
+              `CPU ${cpu} is outside the interrupt's affinity: an interrupt is left there while a move is pending (move_in_progress until its next interrupt, arch/x86/kernel/apic/vector.c), or its affinity broke for lack of vectors`,
+            ];
       if (managed)
-        return `${history}. Inside its mask the kernel takes the CPU with the fewest managed allocations, ties to the last (matrix_find_best_cpu_managed, kernel/irq/matrix.c), so the choice depends on every managed interrupt activated before it`;
+        return [
+          'managed-history',
+          `${history}. Inside its mask the kernel takes the CPU with the fewest managed allocations, ties to the last (matrix_find_best_cpu_managed, kernel/irq/matrix.c), so the choice depends on every managed interrupt activated before it`,
+        ];
       if (G.affinity[g] >= 0)
-        return `an affinity written after the allocation (by a user or irqbalance through /proc/irq/N/smp_affinity): the write moves the interrupt to the most available CPU of the new mask at that moment (irq_set_affinity -> apic_set_affinity), while the simulation places it with that affinity at allocation; or ${history}`;
-      return `${unknownInUse(m)}${history}. A non-managed interrupt goes to the online CPU with the most available vectors at request_irq() time (matrix_find_best_cpu), so every vector taken or freed before it shifts the choice`;
+        return [
+          'affinity-written',
+          `an affinity written after the allocation (by a user or irqbalance through /proc/irq/N/smp_affinity): the write moves the interrupt to the most available CPU of the new mask at that moment (irq_set_affinity -> apic_set_affinity), while the simulation places it with that affinity at allocation; or ${history}`,
+        ];
+      return [
+        'history',
+        `${unknownInUse(m)}${history}. A non-managed interrupt goes to the online CPU with the most available vectors at request_irq() time (matrix_find_best_cpu), so every vector taken or freed before it shifts the choice`,
+      ];
     }
     case 'vector':
       return sim.cpu !== null && m.groups.cpu[g] >= 0 && sim.cpu !== m.groups.cpu[g]
-        ? `it follows the CPU (observed CPU ${m.groups.cpu[g]}, simulated CPU ${sim.cpu}): each CPU has its own vector space`
-        : `the lowest free vector of its CPU at that moment (matrix_alloc_area, kernel/irq/matrix.c): vectors freed and reused on that CPU, or taken by interrupts the dump does not list, change it (${history})`;
+        ? [
+            'follows-cpu',
+            `it follows the CPU (observed CPU ${m.groups.cpu[g]}, simulated CPU ${sim.cpu}): each CPU has its own vector space`,
+          ]
+        : [
+            'vector-history',
+            `the lowest free vector of its CPU at that moment (matrix_alloc_area, kernel/irq/matrix.c): vectors freed and reused on that CPU, or taken by interrupts the dump does not list, change it (${history})`,
+          ];
     case 'irte':
-      return `IRTEs are handed out lowest free in allocation order (alloc_irte, drivers/iommu/intel/irq_remapping.c; the per-device table on AMD): ${history}. Observed ${hex(observed as number)}, simulated ${sim.irte === null ? 'none' : hex(sim.irte)}`;
+      return [
+        'irte-history',
+        `IRTEs are handed out lowest free in allocation order (alloc_irte, drivers/iommu/intel/irq_remapping.c; the per-device table on AMD): ${history}. Observed ${hex(observed as number)}, simulated ${sim.irte === null ? 'none' : hex(sim.irte)}`,
+      ];
     case 'lpi':
-      return `LPI ranges are allocated per device when its ITS device is created, first fit from 8192 (its_lpi_alloc, drivers/irqchip/irq-gic-v3-its.c): devices probed in another order, or ranges freed and reused, shift them`;
+      return [
+        'lpi-order',
+        `LPI ranges are allocated per device when its ITS device is created, first fit from 8192 (its_lpi_alloc, drivers/irqchip/irq-gic-v3-its.c): devices probed in another order, or ranges freed and reused, shift them`,
+      ];
     case 'message':
-      return 'the message is made of the values above (the IRTE handle when remapped, else the CPU and vector): see their differences';
+      return [
+        'message',
+        'the message is made of the values above (the IRTE handle when remapped, else the CPU and vector): see their differences',
+      ];
   }
 }
 

@@ -356,7 +356,7 @@ export function handlerTable(ctx: HandlerContext): Registration[] {
       return {
         ...report,
         differences: report.differences.map((d) => {
-          const r = sim.routesById.get(d.irq);
+          const r = sim.route(d.k); // by index: a name repeats after a `release`
           return { ...d, uri: r ? spell(r.uri) : null, range: r ? r.range : null };
         }),
         unavailable: null,
