@@ -197,7 +197,7 @@ function causeText(
     case 'irte':
       return [
         'irte-history',
-        `IRTEs are handed out lowest free in allocation order (alloc_irte, drivers/iommu/intel/irq_remapping.c; the per-device table on AMD): ${history}. Observed ${hex(observed as number)}, simulated ${sim.irte === null ? 'none' : hex(sim.irte)}`,
+        `IRTEs are handed out lowest free in allocation order (alloc_irte, drivers/iommu/intel/irq_remapping.c; the per-device table on AMD), and the file's order is not always that order: an IO-APIC interrupt's IRTE is taken when its pin is first mapped (the legacy pins at boot, the others when their driver enables them), not in Linux irq order, so every IRTE allocated after a pin the file places elsewhere shifts; and ${history}. Observed ${hex(observed as number)}, simulated ${sim.irte === null ? 'none' : hex(sim.irte)}`,
       ];
     case 'lpi':
       return [
