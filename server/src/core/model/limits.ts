@@ -17,3 +17,5 @@ export const MAX_INCLUDE_CHARS = 64 * 1024 * 1024;
 export const MAX_NODES = 1024;
 /** Domains on one parent chain (a kernel hierarchy has a handful: device domain, IR unit or ITS, root). */
 export const MAX_PARENT_DEPTH = 64;
+/** Statements in one topology, and syntax errors kept per file (the parser's budgets). */
+export { MAX_STATEMENTS, MAX_SYNTAX_ERRORS } from '../syntax/tree';

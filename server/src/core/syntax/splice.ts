@@ -5,7 +5,7 @@
 
 import { lineStartsOf } from './lines';
 import { parseRegion, parseTree } from './parser';
-import { St, SyntaxTree } from './tree';
+import { MAX_STATEMENTS, MAX_SYNTAX_ERRORS, St, SyntaxTree } from './tree';
 
 export interface TextChange {
   /** offsets in the text before this change */
@@ -33,8 +33,8 @@ export function splice(old: SyntaxTree, change: TextChange): Spliced {
   const text = oldText.slice(0, s) + change.text + oldText.slice(e);
   const delta = change.text.length - (e - s);
   const full = (): Spliced => ({ tree: parseTree(text, old.names), kind: 'full', start: s, end: e, delta });
-  // a tree with nothing to keep is parsed whole
-  if (old.sCount === 0) return full();
+  // a tree with nothing to keep is parsed whole; so is one at a budget (the budgets count the whole file)
+  if (old.sCount === 0 || old.truncated || old.errorsDropped > 0) return full();
   // the first statement to reparse: the one holding the change's start (or the one before it),
   // and earlier ones whose block recovery closed at the next statement
   let i0 = old.firstEndingAtOrAfter(s);
@@ -50,6 +50,14 @@ export function splice(old: SyntaxTree, change: TextChange): Spliced {
   const region = parseRegion(text, old.names, from, stops, Math.min(text.length, e - from + 4096), lines);
   const j = region.stop < 0 ? old.sCount : j0 + region.stop;
   const iFirst = Math.max(0, i0);
+  const reg = region.tree;
+  if (
+    reg.truncated ||
+    reg.errorsDropped > 0 ||
+    old.sCount - (j - iFirst) + reg.sCount >= MAX_STATEMENTS ||
+    old.errors.length + reg.errors.length >= MAX_SYNTAX_ERRORS
+  )
+    return full();
   const to = region.stop < 0 ? text.length : old.sStart[j] + delta;
   const kind = classify(old, region.tree, iFirst, j); // before join: it moves the region's row indices
   const tree = join(old, region.tree, iFirst, j, text, delta, from, to, lines);
