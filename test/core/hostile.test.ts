@@ -5,7 +5,7 @@
 import * as assert from 'node:assert/strict';
 import { analyze, publish, type Finding } from '../../server/src/core';
 import { MAX_FINDINGS_PER_FILE, MAX_RELATED } from '../../server/src/core/diagnostics';
-import { documentSymbols, formatEdits } from '../../server/src/core/services';
+import { completions, documentSymbols, formatEdits } from '../../server/src/core/services';
 import { applyEdits } from '../../server/src/core/services/util';
 import {
   MAX_FILES,
@@ -252,5 +252,15 @@ describe('hostile inputs (issue 13): the core answers each with a clear error', 
     assert.deepEqual(formatEdits(once), []);
     const crlf = text.replace(/\r/g, '\r\n');
     assert.equal(applyEdits(crlf, formatEdits(crlf)), once.replace(/\n/g, '\r\n'));
+  });
+
+  it('completion at a line past the end (the core, as the fuzz campaign called it): the top-level statements', () => {
+    const text = `${HEAD}device d {\n  pci 0000:01:00.0\n}\n`;
+    const lines = text.split('\n');
+    const items = completions(run(text).a.model, lines, { line: lines.length + 5, character: 3 });
+    assert.ok(
+      items.some((i) => i.label === 'domain'),
+      JSON.stringify(items.map((i) => i.label)),
+    );
   });
 });
