@@ -5,10 +5,12 @@
 // parent chains). The core and the importer run in a worker thread that the main thread ends when one
 // input takes longer than the per-input budget (a hang); a worker that runs out of its heap is a
 // crash too. It reports, per target, the inputs tried, crashes, hangs, the slowest inputs and peak
-// memory, and saves every failing input under out/fuzz-findings/.
+// memory, and saves every failing input under test-results/fuzz/.
 //
 //   node out/test/fuzz/campaign-bundle.js [--minutes M] [--target core|importer|lsp]... [--seed S]
 //     [--hang-seconds H] [--heap-mb MB]
+//   node out/test/fuzz/campaign-bundle.js --target core --seed S --replay INDEX
+//     runs one input of a campaign again, in this thread, timing each phase (a hang's or a crash's)
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -32,6 +34,7 @@ interface Options {
   hangSeconds: number;
   slowSeconds: number;
   heapMb: number;
+  replay?: number;
 }
 
 function options(argv: string[]): Options {
@@ -47,6 +50,7 @@ function options(argv: string[]): Options {
     hangSeconds: Number(get('--hang-seconds') ?? 20),
     slowSeconds: 2,
     heapMb: Number(get('--heap-mb') ?? 2048),
+    replay: get('--replay') === undefined ? undefined : Number(get('--replay')),
   };
 }
 
@@ -92,7 +96,7 @@ function makeInput(
 const URI = '/fuzz/input.irqtopo';
 
 /** Everything the core offers, on one topology: a throw, an internal error or a broken invariant fails. */
-function checkTopology(text: string, r: Rng): void {
+function checkTopology(text: string, r: Rng, step: (phase: string) => void = () => undefined): void {
   const files = new Map<string, string>();
   // includes resolve to more generated text (or fail to read)
   const reader = (u: string) => {
@@ -100,7 +104,9 @@ function checkTopology(text: string, r: Rng): void {
       files.set(u, r.chance(0.5) ? grownTopology(r, 100_000) : `include "${u.slice(-12)}"\n`);
     return r.chance(0.9) ? files.get(u)! : new Error('no such file');
   };
+  step('analyze');
   const a = analyze(URI, text, { reader });
+  step('publish');
   for (const d of a.diagnostics) {
     assert.notEqual(d.code, 'internal', d.message);
     assert.ok(d.range.start.line >= 0 && d.range.start.character >= 0 && d.message.length > 0);
@@ -109,16 +115,24 @@ function checkTopology(text: string, r: Rng): void {
   const file = a.model.files[a.model.files.length - 1];
   const lines = text.split(/\r\n|\r|\n/);
   const pos = () => ({ line: r.int(lines.length + 2), character: r.int(120) });
+  step('documentSymbols');
   JSON.stringify(S.documentSymbols(a.model, URI));
+  step('domainTree');
   JSON.stringify(S.domainTree(a));
+  step('routes');
   JSON.stringify(S.routes(a));
+  step('diagram');
   JSON.stringify(S.diagram(a));
+  step('semanticTokens, foldingRanges');
   S.semanticTokens(a.model, URI);
   S.foldingRanges(file);
+  step('inlayHints');
   S.inlayHints(a, URI);
+  step('codeLenses');
   S.codeLenses(a, URI, { interrupts: true });
   for (let i = 0; i < 4; i++) {
     const p = pos();
+    step(`hover, completion, selection, highlights at ${JSON.stringify(p)}`);
     S.hover(a, URI, p);
     S.completions(a.model, lines, p);
     S.selectionRange(file, p);
@@ -130,12 +144,16 @@ function checkTopology(text: string, r: Rng): void {
       if (!('error' in prep)) {
         // a rename applied: the text still analyses
         const edits = S.renameEdits(s, s.kind === 'irq' ? 'renamed' : 'RE NAMED', occ)[URI] ?? [];
+        step(`analyze after renaming ${s.name.slice(0, 40)}`);
         analyze(URI, applyEdits(text, edits));
       }
     }
   }
+  step('fixAll');
   const fix = S.fixAll(a, URI);
+  step('analyze after fixAll');
   if (fix) analyze(URI, applyEdits(text, fix.edit[URI] ?? []));
+  step('format');
   const formatted = S.formatText(text, file);
   if (formatted !== undefined) {
     assert.deepEqual(parse(formatted).errors, [], 'the formatted text parses');
@@ -147,6 +165,7 @@ function checkTopology(text: string, r: Rng): void {
     const end = Math.min(text.length, at + r.int(30));
     const piece = editText(r).slice(0, 2000);
     const next = text.slice(0, at) + piece + text.slice(end);
+    step('incremental re-analysis');
     const prev = analyze(URI, text);
     const inc = reanalyze(
       prev,
@@ -181,7 +200,8 @@ function checkDumps(dumps: { name: string; text: string }[]): void {
 // ---- the worker: runs inputs in order, says when each starts and ends ----------------------------
 
 interface FromWorker {
-  type: 'start' | 'done' | 'fail';
+  type: 'start' | 'phase' | 'done' | 'fail';
+  phase?: string;
   index: number;
   kind?: string;
   size?: number;
@@ -202,7 +222,7 @@ function workerMain(): void {
     const t0 = performance.now();
     try {
       if (target === 'importer') checkDumps(input.dumps!);
-      else checkTopology(input.text!, input.r!);
+      else checkTopology(input.text!, input.r!, (phase) => post({ type: 'phase', index, phase }));
       post({ type: 'done', index, ms: performance.now() - t0, heap: process.memoryUsage().heapUsed });
     } catch (e) {
       post({ type: 'fail', index, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
@@ -219,12 +239,14 @@ interface Report {
   hangs: { index: number; file: string; error?: string }[];
   slow: { index: number; ms: number; kind: string; size: number }[];
   peakHeapMb: number;
+  /** the input after which the worker's heap was largest */
+  peakHeapAt?: { index: number; kind: string; size: number };
   peakRssMb: number;
   kinds: Record<string, number>;
   extra?: string;
 }
 
-const FINDINGS = path.join(ROOT, 'out', 'fuzz-findings');
+const FINDINGS = path.join(ROOT, 'test-results', 'fuzz'); // (kept by npm run build, which empties out/)
 
 function save(target: Target, seed: number, index: number, o: Options, what: string, error?: string): string {
   fs.mkdirSync(FINDINGS, { recursive: true });
@@ -258,6 +280,7 @@ async function runWorkerTarget(target: 'core' | 'importer', o: Options): Promise
         resourceLimits: { maxOldGenerationSizeMb: o.heapMb },
       });
       let current: FromWorker | undefined;
+      let phase = '';
       let timer: NodeJS.Timeout | undefined;
       let ended = false;
       const end = () => {
@@ -271,20 +294,26 @@ async function runWorkerTarget(target: 'core' | 'importer', o: Options): Promise
         if (Date.now() >= deadline) void w.terminate().then(end);
       }, 250);
       w.on('message', (m: FromWorker) => {
-        if (m.type === 'start') {
+        if (m.type === 'phase') phase = m.phase!;
+        else if (m.type === 'start') {
           current = m;
+          phase = '';
           next = m.index + 1;
           rep.tried++;
           rep.kinds[m.kind!] = (rep.kinds[m.kind!] ?? 0) + 1;
           clearTimeout(timer);
           timer = setTimeout(() => {
             // a hang: this input took longer than the budget; the next worker starts after it
-            rep.hangs.push({ index: m.index, file: save(target, o.seed, m.index, o, 'hang') });
+            const error = `no answer in ${o.hangSeconds} s${phase ? `, in: ${phase}` : ''}`;
+            rep.hangs.push({ index: m.index, error, file: save(target, o.seed, m.index, o, 'hang', error) });
             void w.terminate().then(end);
           }, o.hangSeconds * 1000);
         } else if (m.type === 'done') {
           clearTimeout(timer);
-          rep.peakHeapMb = Math.max(rep.peakHeapMb, (m.heap ?? 0) / 2 ** 20);
+          if ((m.heap ?? 0) / 2 ** 20 > rep.peakHeapMb) {
+            rep.peakHeapMb = (m.heap ?? 0) / 2 ** 20;
+            rep.peakHeapAt = { index: m.index, kind: current?.kind ?? '?', size: current?.size ?? 0 };
+          }
           if (m.ms! > o.slowSeconds * 1000)
             rep.slow.push({
               index: m.index,
@@ -315,7 +344,8 @@ async function runWorkerTarget(target: 'core' | 'importer', o: Options): Promise
     });
   }
   clearInterval(sampler);
-  rep.peakRssMb = Math.max(rssPeak, process.resourceUsage().maxRSS * 1024) / 2 ** 20;
+  // (sampled while this target ran: the process's own maximum covers every target before it too)
+  rep.peakRssMb = rssPeak / 2 ** 20;
   rep.slow.sort((a, b) => b.ms - a.ms);
   return rep;
 }
@@ -371,9 +401,12 @@ async function runLsp(o: Options): Promise<Report> {
     const r = new Rng(inputSeed(o.seed, session));
     const c = new Client({ initializationOptions: { debounceMs: r.pick([0, 0, 50]) } });
     const log: string[] = [];
+    const opened: string[] = [];
     const fail = (what: 'crash' | 'hang', error: string) => {
       const file = path.join(FINDINGS, `lsp-${o.seed}-${session}-${what}.txt`);
       fs.writeFileSync(file, `# ${error.split('\n').join('\n# ')}\n${log.join('\n')}\n`);
+      // the documents as opened, whole (the log shows their start)
+      opened.forEach((t, i) => fs.writeFileSync(file.replace(/\.txt$/, `-doc${i}.irqtopo`), t));
       (what === 'crash' ? rep.crashes : rep.hangs).push({ index: session, error, file });
     };
     try {
@@ -384,6 +417,7 @@ async function runLsp(o: Options): Promise<Report> {
         const uri = `untitled:fuzz-${session}-${i}.irqtopo`;
         const t = r.chance(0.5) ? r.pick(bases) : topologyInput(r, bases).text.slice(0, 500_000);
         docs.set(uri, t);
+        opened.push(t);
         log.push(
           `open ${uri} ${JSON.stringify(t.slice(0, 2000))}${t.length > 2000 ? `… (${t.length})` : ''}`,
         );
@@ -464,8 +498,34 @@ async function runLsp(o: Options): Promise<Report> {
   return rep;
 }
 
+/** One input again, in this thread: each phase and its time; the error, if any. */
+function replay(o: Options): void {
+  const target = o.targets[0] === 'importer' ? 'importer' : 'core';
+  const input = makeInput(target, o.seed, o.replay!, EXAMPLES(), DUMPS());
+  console.log(
+    `${target} input ${o.replay} of seed ${o.seed}: ${input.kind}, ${input.text?.length ?? input.dumps!.reduce((n, d) => n + d.text.length, 0)} characters`,
+  );
+  let last = performance.now();
+  let current = 'start';
+  const step = (phase: string) => {
+    const now = performance.now();
+    console.log(`  ${(now - last).toFixed(0).padStart(7)} ms  ${current}`);
+    last = now;
+    current = phase;
+  };
+  try {
+    if (target === 'importer') checkDumps(input.dumps!);
+    else checkTopology(input.text!, input.r!, step);
+    step('end');
+  } catch (e) {
+    step('end');
+    console.log(e instanceof Error ? (e.stack ?? e.message) : String(e));
+  }
+}
+
 async function main(): Promise<void> {
   const o = options(process.argv.slice(2));
+  if (o.replay !== undefined) return replay(o);
   console.log(
     `fuzz campaign: seed ${o.seed}, ${o.minutes} min per target (${o.targets.join(', ')}), a hang is an input over ${o.hangSeconds} s, slow over ${o.slowSeconds} s, worker heap ${o.heapMb} MB`,
   );
@@ -478,13 +538,21 @@ async function main(): Promise<void> {
       `\n${t}: ${rep.tried} ${t === 'lsp' ? 'sessions' : 'inputs'} in ${((Date.now() - t0) / 1000).toFixed(0)} s${rep.extra ? ` (${rep.extra})` : ''}; ${rep.crashes.length} crashes, ${rep.hangs.length} hangs, ${rep.slow.length} slow; peak ${t === 'lsp' ? 'server RSS' : `worker heap ${rep.peakHeapMb.toFixed(0)} MB, process RSS`} ${rep.peakRssMb.toFixed(0)} MB`,
     );
     if (t !== 'lsp') console.log(`  inputs by kind: ${JSON.stringify(rep.kinds)}`);
+    if (rep.peakHeapAt)
+      console.log(
+        `  largest heap after input ${rep.peakHeapAt.index} (${rep.peakHeapAt.kind}, ${rep.peakHeapAt.size} characters)`,
+      );
     for (const c of rep.crashes.slice(0, 10))
       console.log(`  crash at ${c.index}: ${c.error.split('\n')[0]}\n    ${c.file}`);
-    for (const h of rep.hangs.slice(0, 10)) console.log(`  hang at ${h.index}: ${h.file}`);
+    for (const h of rep.hangs.slice(0, 10))
+      console.log(`  hang at ${h.index}: ${h.error ?? ''}\n    ${h.file}`);
     for (const s of rep.slow.slice(0, 5))
       console.log(`  slow: input ${s.index} (${s.kind}, ${s.size} chars) ${s.ms.toFixed(0)} ms`);
   }
   const bad = reports.reduce((n, r) => n + r.crashes.length + r.hangs.length, 0);
+  console.log(
+    `\npeak RSS of this process (main thread and workers): ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
+  );
   console.log(
     `\n${bad ? `${bad} failures: inputs saved under ${FINDINGS}` : 'no crash, no hang'} (reproduce one: --seed ${o.seed} and its index)`,
   );

@@ -195,8 +195,10 @@ function join(
   // (a region that ran to the end of the text keeps an error at the very end: "found the end of the file")
   for (const er of reg.errors) if (er.start < to || to === text.length) t.errors.push(er);
   t.finishSpliced(lines);
+  // the old errors after the region, moved; none when the region ran to the end of the text: the
+  // old text's errors at its very end ("found the end of the file") are the region's now
   for (const er of old.errors)
-    if (er.start >= oldTo) {
+    if (er.start >= oldTo && to < text.length) {
       const start = er.start + delta;
       // the one message that names its own place: say the place anew (lines may have moved)
       const message = er.message.startsWith(UNCLOSED) ? unclosed(t, start) : er.message;
