@@ -79,6 +79,13 @@ const builds = [
     format: 'iife',
     target: 'es2022',
   },
+  // the fuzz campaign (`npm run fuzz`), bundled as the bench is; beside the tests, so that it finds the
+  // repository (its examples, fixtures and dist/server.js) as they do
+  {
+    ...common,
+    entryPoints: ['test/fuzz/campaign.ts'],
+    outfile: 'out/test/fuzz/campaign-bundle.js',
+  },
   // the benchmark runs bundled code, as the CLI and the server do (const enums inlined across files)
   {
     ...common,

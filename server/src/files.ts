@@ -64,8 +64,13 @@ export function readTopologyFile(p: string, options: ReadOptions = {}): Topology
     const before = fs.statSync(p);
     const why = refusal(p, before, options);
     if (why) return new Error(why);
-    // a link named x.irqtopo to another kind of file (a key, a credential) is not read either
-    if (!options.anyName && !fs.realpathSync(p).endsWith(TOPOLOGY_EXTENSION))
+    // a link to another kind of file (a key, a credential, /proc/self/environ) is not read either,
+    // not even named on the command line: a pull request's files checked in CI may be such links
+    // (a file named on the command line may have any name, when it is the file itself)
+    if (
+      (!options.anyName || fs.lstatSync(p).isSymbolicLink()) &&
+      !fs.realpathSync(p).endsWith(TOPOLOGY_EXTENSION)
+    )
       return new Error(`is a link to a file not named *${TOPOLOGY_EXTENSION}: not read`);
     fd = fs.openSync(p, fs.constants.O_RDONLY | O_NONBLOCK);
     const st = fs.fstatSync(fd);

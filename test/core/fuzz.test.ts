@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { analyze, parse } from '../../server/src/core';
+import { grownTopology, inputSeed, Rng } from '../fuzz/generators';
 import { ROOT } from './helpers';
 
 function examples(): string[] {
@@ -140,6 +141,11 @@ describe('robustness (property)', () => {
         return t;
       });
     fc.assert(fc.property(mutated, checkResult), { numRuns: 1500 });
+  });
+
+  it('survives grammar-aware growth: ranges, lists, nesting, names and parent chains (60 seeded inputs)', () => {
+    // the inputs of `npm run fuzz`'s grown topologies, up to 50 KB each (the campaign goes to 2 MB)
+    for (let i = 0; i < 60; i++) checkResult(grownTopology(new Rng(inputSeed(13, i)), 50_000));
   });
 
   it('handles huge ranges without expanding them', () => {

@@ -3,9 +3,17 @@
 // bench` and the CLI figures in the issue note, never asserted here; mocha's timeout only catches a
 // hang.
 import * as assert from 'node:assert/strict';
-import { analyze } from '../../server/src/core';
-import { documentSymbols } from '../../server/src/core/services';
-import { MAX_IRQS, MAX_PARENT_DEPTH } from '../../server/src/core/model/limits';
+import { analyze, publish, type Finding } from '../../server/src/core';
+import { MAX_FINDINGS_PER_FILE, MAX_RELATED } from '../../server/src/core/diagnostics';
+import { completions, documentSymbols, formatEdits } from '../../server/src/core/services';
+import { applyEdits } from '../../server/src/core/services/util';
+import {
+  MAX_FILES,
+  MAX_INCLUDE_CHARS,
+  MAX_INCLUDE_DEPTH,
+  MAX_IRQS,
+  MAX_PARENT_DEPTH,
+} from '../../server/src/core/model/limits';
 
 const HEAD = 'arch x86\ncpus 0-7\ndomain VECTOR : vector\n';
 const URI = '/virtual/hostile.irqtopo';
@@ -126,5 +134,133 @@ describe('hostile inputs (issue 13): the core answers each with a clear error', 
     // the first statement starts after the BOM: character 1 of line 0
     const f = analyze(URI, '\ufeffarch x99\n').diagnostics[0];
     assert.deepEqual(f.range.start, { line: 0, character: 6 });
+  });
+
+  it('more than 8,192 CPUs (NR_CPUS) and node 1024 (MAX_NUMNODES): bad-value at the value', () => {
+    const cpus = run('arch x86\ncpus 0-8192\ndomain VECTOR : vector\n').d.filter(
+      (x) => x.code === 'bad-value',
+    );
+    assert.deepEqual(
+      cpus.map((x) => [x.message, x.range.start]),
+      [['the online CPUs: 0-8192 goes above the limit 8191', { line: 1, character: 5 }]],
+    );
+    const node = run('arch x86\ncpus 0-3\nnode 1024 cpus 0\ndomain VECTOR : vector\n').d;
+    assert.deepEqual(
+      node.map((x) => x.message),
+      ['node 1024: node numbers run from 0 to 1023 (MAX_NUMNODES)'],
+    );
+  });
+
+  it(`a file with 5,000 findings publishes its first ${MAX_FINDINGS_PER_FILE}, then one summary per code`, () => {
+    const text =
+      HEAD +
+      Array.from({ length: 2500 }, (_, i) => `domain U${i} : ioapic { parent NOPE${i} }\n`).join('') +
+      'cpus 0\n'.repeat(10);
+    const { d, a } = run(text);
+    const findings = a.findings.length;
+    assert.ok(findings > MAX_FINDINGS_PER_FILE + 2000, `${findings} findings`);
+    assert.equal(
+      d.length,
+      MAX_FINDINGS_PER_FILE + new Set(d.slice(MAX_FINDINGS_PER_FILE).map((x) => x.code)).size,
+    );
+    const summaries = d.slice(MAX_FINDINGS_PER_FILE);
+    assert.deepEqual(
+      summaries.map((x) => x.code).sort(),
+      [...new Set(summaries.map((x) => x.code))].sort(),
+      'one summary per code',
+    );
+    const unknown = summaries.find((x) => x.code === 'unknown-name')!;
+    assert.match(
+      unknown.message,
+      new RegExp(
+        `^\\d+ more \`unknown-name\` findings from here on are not shown: a file shows its first ${MAX_FINDINGS_PER_FILE} findings, then one summary per code\\. The first hidden one: no domain is named 'NOPE\\d+'`,
+      ),
+    );
+    // the published ones are the first in the text
+    assert.ok(
+      d.slice(0, MAX_FINDINGS_PER_FILE).every((x) => x.range.start.line < summaries[0].range.start.line + 1),
+    );
+  });
+
+  it(`a finding with 5,000 related places publishes ${MAX_RELATED} of them and one that counts the rest`, () => {
+    const { a } = run(HEAD);
+    const file = a.model.files[0];
+    const f: Finding = {
+      file,
+      uri: file.uri,
+      start: 0,
+      end: 4,
+      severity: 'error',
+      code: 'duplicate-name',
+      message: 'x',
+      related: Array.from({ length: 5000 }, (_, i) => ({
+        file,
+        start: i % 10,
+        end: (i % 10) + 1,
+        message: `r${i}`,
+      })),
+    };
+    const [d] = publish([f]);
+    assert.equal(d.related.length, MAX_RELATED + 1);
+    assert.equal(d.related[MAX_RELATED].message, `… and ${5000 - MAX_RELATED} more related places`);
+  });
+
+  it(`includes: at most ${MAX_FILES} files, ${MAX_INCLUDE_CHARS} characters and ${MAX_INCLUDE_DEPTH} deep, each an include-error at its include`, () => {
+    // fan-out: 300 distinct files; total characters: four 5 MiB files; depth: a chain of 80
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 300; i++)
+      files[`/virtual/f${i}.irqtopo`] = `domain F${i} : ioapic { parent VECTOR }\n`;
+    const big = 'domain B : ioapic { parent VECTOR } # ' + 'x'.repeat(5 * 1024 * 1024) + '\n';
+    for (let i = 0; i < 4; i++) files[`/virtual/big${i}.irqtopo`] = big.replace('domain B ', `domain B${i} `);
+    for (let i = 0; i < 80; i++) files[`/virtual/c${i}.irqtopo`] = `include "c${i + 1}.irqtopo"\n`;
+    const reader = (u: string) => files[u] ?? new Error('no such file');
+    const out = analyze(
+      URI,
+      `${HEAD}${Array.from({ length: 300 }, (_, i) => `include "f${i}.irqtopo"\n`).join('')}`,
+      { reader },
+    ).diagnostics.filter((x) => x.code === 'include-error');
+    assert.equal(out.length, 300 - (MAX_FILES - 1));
+    assert.match(
+      out[0].message,
+      new RegExp(`^"f${MAX_FILES - 1}.irqtopo" is not read: a topology may have at most ${MAX_FILES} files`),
+    );
+    const chars = analyze(URI, `${HEAD}${[0, 1, 2, 3].map((i) => `include "big${i}.irqtopo"\n`).join('')}`, {
+      reader,
+    }).diagnostics.filter((x) => x.code === 'include-error');
+    assert.deepEqual(
+      chars.map((x) => x.message),
+      [`"big3.irqtopo" is not read: the included files would exceed ${MAX_INCLUDE_CHARS} characters in all`],
+    );
+    const deep = analyze(URI, `${HEAD}include "c0.irqtopo"\n`, { reader }).diagnostics.filter(
+      (x) => x.code === 'include-error',
+    );
+    assert.equal(deep.length, 1);
+    assert.match(
+      deep[0].message,
+      new RegExp(`would nest includes more than ${MAX_INCLUDE_DEPTH} files deep`),
+    );
+  });
+
+  it('formatting a file with lone CR line breaks: every line once, and a second format changes nothing', () => {
+    const text =
+      'arch x86\r# a comment\rcpus 0-3\rdomain VECTOR : vector\rdomain  IR : remap {parent VECTOR}\r';
+    const once = applyEdits(text, formatEdits(text));
+    assert.equal(
+      once,
+      'arch x86\n# a comment\ncpus 0-3\ndomain VECTOR : vector\ndomain IR : remap { parent VECTOR }\n',
+    );
+    assert.deepEqual(formatEdits(once), []);
+    const crlf = text.replace(/\r/g, '\r\n');
+    assert.equal(applyEdits(crlf, formatEdits(crlf)), once.replace(/\n/g, '\r\n'));
+  });
+
+  it('completion at a line past the end (the core, as the fuzz campaign called it): the top-level statements', () => {
+    const text = `${HEAD}device d {\n  pci 0000:01:00.0\n}\n`;
+    const lines = text.split('\n');
+    const items = completions(run(text).a.model, lines, { line: lines.length + 5, character: 3 });
+    assert.ok(
+      items.some((i) => i.label === 'domain'),
+      JSON.stringify(items.map((i) => i.label)),
+    );
   });
 });

@@ -85,6 +85,20 @@ describe('incremental reparsing (splice)', () => {
     assert.match(t.errors.at(-1)!.message, /found the end of the file/);
   });
 
+  it('drops the old end-of-file error when an edit cuts the text short again (found by npm run fuzz)', () => {
+    // the text ends mid-statement ("found the end of the file"); an edit then cuts that statement shorter
+    for (const [text, keep] of [
+      ['arch x86\ncpus 0-3\ndevice nvme0 { pci 0000:01:00.0; msix 4 }\nirq nvme0.q[0] : ', 'ir'],
+      ['arch x86\ncpus 0-3\ndomain VECTOR : ', 'dom'],
+    ] as const) {
+      const at = text.lastIndexOf(keep.slice(0, 2)) + keep.length;
+      const old = parseTree(text);
+      assert.match(old.errors.at(-1)!.message, /found the end of the file/);
+      const t = splice(old, { start: at, end: text.length, text: '' }).tree;
+      assert.equal(view(text.slice(0, at), t), view(text.slice(0, at)));
+    }
+  });
+
   it('classifies a comment or blank line as trivia, an irq edit as uses, a declaration edit as declarations', () => {
     const text =
       'arch x86\ncpus 0-3\ndomain V : vector\ndevice d { pci 01:00.0; msix 4 }\nirq d.q[0..1] : msix\nirq d.r : msix\n';

@@ -5,6 +5,7 @@
 import { searchNodes, visibleGraph, type VisGraph } from '../shared/graph';
 import type { HostMessage } from '../shared/messages';
 import { findRoute, placementText, searchRoutes } from '../shared/routes';
+import { wellFormedXml } from '../shared/svg';
 import {
   boxOf,
   centerOn,
@@ -340,7 +341,8 @@ function exportSvg(): string {
   rect.setAttribute('width', String(state.bounds.w + 2 * pad));
   rect.setAttribute('height', String(state.bounds.h + 2 * pad));
   clone.insertBefore(rect, clone.firstChild);
-  return new XMLSerializer().serializeToString(clone);
+  // a name may hold characters XML forbids (U+0001): replaced, so the file is well-formed XML
+  return wellFormedXml(new XMLSerializer().serializeToString(clone));
 }
 
 // ---- input ---------------------------------------------------------------------------------------------

@@ -56,7 +56,9 @@ export function routesJson(sim: Simulation, routes: readonly Route[] = sim.route
 }
 
 function table(rows: string[][]): string {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  // (a loop, not Math.max(...): a topology may have 2^20 routes, beyond the arguments a call takes)
+  const widths = rows[0].map(() => 0);
+  for (const r of rows) for (let i = 0; i < r.length; i++) widths[i] = Math.max(widths[i], r[i].length);
   return rows
     .map((r) =>
       r

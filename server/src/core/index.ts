@@ -92,7 +92,8 @@ export function analyze(uri: string, text: string, options: AnalyzeOptions = {})
   if (!unsimulatable(model)) {
     try {
       simulation = simulate(model);
-      findings.push(...simulation.findings);
+      // (not push(...): 100,000 expect statements give more findings than a call takes arguments)
+      for (const f of simulation.findings) findings.push(f);
     } catch (e) {
       findings.push(internal(uri, 'the simulation', e));
     }

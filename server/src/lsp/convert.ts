@@ -61,7 +61,11 @@ export function diagnostic(d: CoreDiagnostic, spell: Spell, link: RuleLink): Dia
 
 export function workspaceEdit(e: S.WorkspaceEdit, spell: Spell): WorkspaceEdit {
   const changes: Record<string, TextEdit[]> = {};
-  for (const [uri, edits] of Object.entries(e)) (changes[spell(uri)] ??= []).push(...edits);
+  for (const [uri, edits] of Object.entries(e)) {
+    // (not push(...edits): a rename may touch more places than a call takes arguments)
+    const to = (changes[spell(uri)] ??= []);
+    for (const x of edits) to.push(x);
+  }
   return { changes };
 }
 

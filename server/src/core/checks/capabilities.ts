@@ -83,7 +83,12 @@ export const msixIndexCheck: Check = {
     const D = m.devices;
     const G = m.groups;
     const relBy = new Map<number, number[]>();
-    for (const r of m.releases) relBy.set(r.device, [...(relBy.get(r.device) ?? []), r.before]);
+    for (const r of m.releases) {
+      // (pushed, not copied: one device may be released 40,000 times)
+      const list = relBy.get(r.device);
+      if (list) list.push(r.before);
+      else relBy.set(r.device, [r.before]);
+    }
     for (let dev = 0; dev < D.count; dev++) {
       const table = D.msix[dev];
       if (table < 0) continue;

@@ -4,7 +4,9 @@
 import type { RelatedFinding } from '../diagnostics';
 import { KINDS, type DomainKind } from '../kinds';
 import {
+  busScopeItem,
   chainResolved,
+  idScopeItem,
   isMsiParent,
   isRoot,
   kernelAtLeast,
@@ -173,9 +175,10 @@ export const imsParentPciMsiCheck: Check = {
 export const dmarMsiUnderRemapCheck: Check = {
   code: 'dmar-msi-under-remap',
   run(m, report) {
+    let root: Domain | undefined | null = null; // looked up once, when first needed
     for (const d of m.domains) {
       if (d.kind !== 'dmar-msi' || d.parent?.kind !== 'remap') continue;
-      const root = m.domains.find((x) => x.kind === 'vector');
+      if (root === null) root = m.domains.find((x) => x.kind === 'vector');
       report(
         d.parentRef!,
         `the DMAR-MSI domain '${d.name}' is parented to the remap unit '${d.parent.name}': the IOMMU's own fault and event interrupts cannot be remapped by that IOMMU, so DMAR-MSI is always a child of VECTOR (arch/x86/kernel/apic/msi.c). Reparent it to ${root ? `'${root.name}'` : 'the vector domain'}`,
@@ -316,9 +319,7 @@ export const remapScopeCheck: Check = {
           ref >= 0
             ? { file, start: file.tree.aStart[ref], end: file.tree.aEnd(ref) }
             : (dom.parentRef ?? { file: dom.file, start: dom.nameStart, end: dom.nameEnd });
-        const item = wantUnit?.scope?.find(
-          (s) => s.kind === 'bus' && s.segment === segment && bus >= s.first && bus <= s.last,
-        );
+        const item = wantUnit && busScopeItem(m, wantUnit, segment, bus);
         const related: RelatedFinding[] = [];
         if (wantUnit) related.push(scopeSite(wantUnit, item));
         if (got) related.push(at(got, `'${dom.name}' goes through '${got.name}'`));
@@ -343,7 +344,7 @@ export const remapScopeCheck: Check = {
       const got = d.parent.kind === 'remap' ? d.parent : undefined;
       if (got === want) continue;
       if (!d.parent.kind || (d.parent.kind !== 'remap' && !isRoot(d.parent))) continue; // parent-not-msi-parent
-      const item = want?.scope?.find((s) => s.kind === d.kind && s.id === d.id);
+      const item = want && idScopeItem(m, want, d.kind, d.id);
       const label = d.kind === 'ioapic' ? 'IO-APIC' : 'HPET';
       const related: RelatedFinding[] = [];
       if (want) related.push(scopeSite(want, item));
@@ -389,9 +390,16 @@ export const mixedMsiEraCheck: Check = {
   code: 'mixed-msi-era',
   run(m, report) {
     if (m.arch !== 'x86' || kernelAtLeast(m, 6, 2) !== true) return;
+    // the first per-device domain under each parent, looked up once per parent
+    const firstImplied = new Map<Domain, Domain | undefined>();
     for (const d of m.domains) {
       if (d.kind !== 'pci-msi' || d.implied || d.device >= 0 || !d.parent) continue;
-      const perDevice = d.parent.children.find((c) => c.kind === 'pci-msi' && c.implied);
+      let perDevice = firstImplied.get(d.parent);
+      if (!firstImplied.has(d.parent))
+        firstImplied.set(
+          d.parent,
+          (perDevice = d.parent.children.find((c) => c.kind === 'pci-msi' && c.implied)),
+        );
       if (!perDevice) continue;
       report(
         nameSite(d),

@@ -5,9 +5,13 @@ import { finding } from '../checks/registry';
 import type { RelatedFinding } from '../diagnostics';
 import type { SyntaxFile } from '../syntax/view';
 import type { Result, Values } from '../values';
+import { suggestBudget, type SuggestBudget } from './queries';
 import type { Model } from './types';
 
 export class BindContext {
+  /** the "did you mean" work left for this model's messages */
+  readonly suggest: SuggestBudget = suggestBudget();
+
   constructor(readonly m: Model) {}
 
   report(

@@ -1,7 +1,7 @@
 // Loading a topology's files: the root, then what it includes (depth-first, includes first), read
 // through the reader the caller passes in, within the include budgets.
 
-import { St } from '../syntax/tree';
+import { MAX_STATEMENTS, St } from '../syntax/tree';
 import type { SyntaxFile } from '../syntax/view';
 import type { FileReader } from '../types';
 import type { BindContext } from './context';
@@ -43,6 +43,8 @@ function safeRead(reader: FileReader, uri: string): string | Error {
 
 export class FileLoader {
   private chars = 0;
+  /** statements in the files loaded so far (a topology has at most MAX_STATEMENTS) */
+  private statements = 0;
 
   constructor(
     private readonly ctx: BindContext,
@@ -50,13 +52,23 @@ export class FileLoader {
     private readonly reader: FileReader | undefined,
   ) {}
 
-  /** Loads a file and what it includes into ctx.m.files (includes first). */
-  load(uri: string, text: string, stack: string[]): void {
+  /**
+   * Loads a file and what it includes into ctx.m.files (includes first). `refuse` (for an included
+   * file) reports at its include why it is not loaded.
+   */
+  load(uri: string, text: string, stack: string[], refuse?: (message: string) => void): void {
     const m = this.ctx.m;
     if (m.fileByUri.has(uri)) return; // included twice: once is enough
     const file = this.parse(uri, text);
-    m.fileByUri.set(uri, file);
     const t = file.tree;
+    if (refuse && this.statements + t.sCount > MAX_STATEMENTS) {
+      refuse(
+        `is not read: with its ${t.sCount} statements the topology would have more than ${MAX_STATEMENTS} (${this.statements} so far)`,
+      );
+      return;
+    }
+    this.statements += t.sCount;
+    m.fileByUri.set(uri, file);
     for (const e of t.errors) this.ctx.report('syntax', file, e.start, e.end, e.message);
     const inner = [...stack, uri];
     for (let s = 0; s < t.sCount; s++) {
@@ -94,7 +106,7 @@ export class FileLoader {
         continue;
       }
       this.chars += read.length;
-      this.load(target, read, inner);
+      this.load(target, read, inner, (why) => at(`"${rel}" ${why}`));
     }
     m.files.push(file);
   }

@@ -16,11 +16,17 @@ import { Domain, type NameRef } from './types';
 
 export function unknownName(ctx: BindContext, kind: 'domain' | 'device', r: NameRef): void {
   const m = ctx.m;
+  let text: string | undefined; // made once: the budget may be spent when asked again
   ctx.report('unknown-name', r.file, r.start, r.end, () => {
-    const pool: Iterable<string> = kind === 'domain' ? m.domains.map((d) => d.name) : m.devicesByName.keys();
-    const near = closest(r.name, pool);
-    return `no ${kind} is named '${r.name}'${near ? `: did you mean '${near}'?` : ''}`;
+    if (text !== undefined) return text;
+    const pool: Iterable<string> = kind === 'domain' ? domainNames(m.domains) : m.devicesByName.keys();
+    const near = closest(r.name, pool, ctx.suggest);
+    return (text = `no ${kind} is named '${r.name}'${near ? `: did you mean '${near}'?` : ''}`);
   });
+}
+
+function* domainNames(domains: readonly Domain[]): Iterable<string> {
+  for (const d of domains) yield d.name;
 }
 
 export function resolveDomain(
@@ -94,7 +100,8 @@ export function linkDomains(ctx: BindContext, uses: Uint8Array): void {
     }
     if (ntb) {
       D.ntb[dev] = ntb.index;
-      if (!ntb.servedDevices.includes(dev)) ntb.servedDevices.push(dev);
+      // (it may be this device's msi-domain or ims too, a bad-value: then dev was pushed just now)
+      if (ntb.servedDevices[ntb.servedDevices.length - 1] !== dev) ntb.servedDevices.push(dev);
     }
     if (io) D.ioapic[dev] = io.index;
   }
@@ -159,12 +166,18 @@ function markChains(ctx: BindContext): void {
       }
     }
   }
+  // unlinked in one pass per parent (a parent may have 100,000 children)
+  const cut = new Set<Domain>();
   for (const d of m.domains) {
     const p = d.parent;
     if (!p || (depth.get(d) ?? 0) <= MAX_PARENT_DEPTH) continue;
     d.parent = undefined;
-    const i = p.children.indexOf(d);
-    if (i >= 0) p.children.splice(i, 1);
+    cut.add(p);
+  }
+  for (const p of cut) {
+    let w = 0;
+    for (const c of p.children) if (c.parent === p) p.children[w++] = c;
+    p.children.length = w;
   }
 }
 

@@ -5,7 +5,7 @@
 
 import { KINDS, type Arch } from '../kinds';
 import { bdf } from '../values';
-import { GroupFlag, type ApicMode, type Domain, type Model, type Site } from './types';
+import { GroupFlag, type ApicMode, type Domain, type Model, type ScopeItem, type Site } from './types';
 
 export function kernelAtLeast(m: Model, major: number, minor: number): boolean | undefined {
   if (!m.kernel) return undefined;
@@ -122,33 +122,101 @@ export function singleMsiKind(kind: string | undefined): boolean {
   return kind === 'hpet' || kind === 'dmar-msi';
 }
 
-/** The declared remap/its units and the MSI-parent root, computed once per model. */
-const unitCache = new WeakMap<Model, { units: Domain[]; remaps: Domain[]; msiRoot: Domain | undefined }>();
-function unitsOf(m: Model): { units: Domain[]; remaps: Domain[]; msiRoot: Domain | undefined } {
+/** A scope item's owner: the first unit (in declaration order) whose scope names it, and that item. */
+interface Owner {
+  unit: Domain;
+  item: ScopeItem;
+}
+
+/** The declared remap/its units, the MSI-parent root and who owns each bus and id, made once per model. */
+interface Units {
+  units: Domain[];
+  remaps: Domain[];
+  msiRoot: Domain | undefined;
+  /** the first unit with no scope (INCLUDE_PCI_ALL), of the units and of the remaps */
+  allUnit: Domain | undefined;
+  allRemap: Domain | undefined;
+  /** per PCI segment, the owner of each of its 256 buses */
+  buses: Map<number, (Owner | undefined)[]>;
+  /** `ioapic:ID` and `hpet:ID` -> the remap unit whose scope lists it */
+  ids: Map<string, Owner>;
+}
+
+const unitCache = new WeakMap<Model, Units>();
+function unitsOf(m: Model): Units {
   let c = unitCache.get(m);
   if (!c) {
+    const units = m.domains.filter((d) => !d.implied && (d.kind === 'remap' || d.kind === 'its'));
+    const remaps = m.domains.filter((d) => d.kind === 'remap');
     c = {
-      units: m.domains.filter((d) => !d.implied && (d.kind === 'remap' || d.kind === 'its')),
-      remaps: m.domains.filter((d) => d.kind === 'remap'),
+      units,
+      remaps,
       msiRoot: m.domains.find((d) => d.kind && KINDS[d.kind].root && KINDS[d.kind].msiParent),
+      allUnit: units.find((u) => u.scope === undefined),
+      allRemap: remaps.find((u) => u.scope === undefined),
+      buses: busOwners(units),
+      ids: new Map(),
     };
+    for (const u of remaps)
+      for (const item of u.scope ?? [])
+        if (item.kind !== 'bus' && !c.ids.has(`${item.kind}:${item.id}`))
+          c.ids.set(`${item.kind}:${item.id}`, { unit: u, item });
     unitCache.set(m, c);
   }
   return c;
 }
 
+/**
+ * Paints each segment's 256 buses with the first unit whose scope covers them, in linear time
+ * however many units and items overlap: `next` skips the buses painted already (union-find with
+ * path halving), so each bus is painted once and each item costs about one step beyond its new buses.
+ */
+function busOwners(units: readonly Domain[]): Map<number, (Owner | undefined)[]> {
+  const out = new Map<number, (Owner | undefined)[]>();
+  const nexts = new Map<number, Int16Array>();
+  for (const unit of units)
+    for (const item of unit.scope ?? []) {
+      if (item.kind !== 'bus') continue;
+      let owners = out.get(item.segment);
+      let next = nexts.get(item.segment);
+      if (!owners || !next) {
+        out.set(item.segment, (owners = new Array<Owner | undefined>(256).fill(undefined)));
+        // next[b]: the first bus >= b not painted yet (256: none)
+        nexts.set(item.segment, (next = Int16Array.from({ length: 257 }, (_, i) => i)));
+      }
+      const find = (b: number): number => {
+        while (next[b] !== b) {
+          next[b] = next[next[b]];
+          b = next[b];
+        }
+        return b;
+      };
+      const first = Math.max(0, item.first);
+      const last = Math.min(255, item.last);
+      for (let b = find(first); b <= last; b = find(b)) {
+        owners[b] = { unit, item };
+        next[b] = b + 1;
+      }
+    }
+  return out;
+}
+
 /** The remap/its unit whose scope holds a bus (explicit scopes first, then an INCLUDE_PCI_ALL unit), else the MSI-parent root. */
 export function msiParentFor(m: Model, segment: number, bus: number): Domain | undefined {
-  const { units, msiRoot } = unitsOf(m);
+  const c = unitsOf(m);
   if (segment >= 0) {
-    for (const u of units)
-      if (u.scope?.some((s) => s.kind === 'bus' && s.segment === segment && bus >= s.first && bus <= s.last))
-        return u;
+    const owner = c.buses.get(segment)?.[bus];
+    if (owner) return owner.unit;
   }
-  const all = units.find((u) => u.scope === undefined);
-  if (all) return all;
+  if (c.allUnit) return c.allUnit;
   if (segment < 0) return undefined;
-  return msiRoot;
+  return c.msiRoot;
+}
+
+/** The scope item of `unit` that covers a bus, when `unit` is the unit msiParentFor finds for it. */
+export function busScopeItem(m: Model, unit: Domain, segment: number, bus: number): ScopeItem | undefined {
+  const owner = unitsOf(m).buses.get(segment)?.[bus];
+  return owner?.unit === unit ? owner.item : undefined;
 }
 
 /** The MSI parent of a device by its PCI address (undefined without a pci address and no INCLUDE_PCI_ALL unit). */
@@ -159,10 +227,24 @@ export function msiParentOfDevice(m: Model, dev: number): Domain | undefined {
 
 /** The remap unit whose scope names an IO-APIC or HPET id (or the INCLUDE_PCI_ALL unit). */
 export function remapForId(m: Model, kind: 'ioapic' | 'hpet', id: number | undefined): Domain | undefined {
-  const units = unitsOf(m).remaps;
-  if (id !== undefined)
-    for (const u of units) if (u.scope?.some((s) => s.kind === kind && s.id === id)) return u;
-  return units.find((u) => u.scope === undefined);
+  const c = unitsOf(m);
+  if (id !== undefined) {
+    const owner = c.ids.get(`${kind}:${id}`);
+    if (owner) return owner.unit;
+  }
+  return c.allRemap;
+}
+
+/** The scope item of `unit` that lists an IO-APIC or HPET id, when `unit` is the one remapForId finds. */
+export function idScopeItem(
+  m: Model,
+  unit: Domain,
+  kind: 'ioapic' | 'hpet',
+  id: number | undefined,
+): ScopeItem | undefined {
+  if (id === undefined) return undefined;
+  const owner = unitsOf(m).ids.get(`${kind}:${id}`);
+  return owner?.unit === unit ? owner.item : undefined;
 }
 
 // ---- names -----------------------------------------------------------------------------------
@@ -282,17 +364,42 @@ export function irqsOfGroup(m: Model, g: number): number[] {
   return out;
 }
 
+/** Candidates `closest` looks at per call. */
+export const MAX_SUGGEST_PER_NAME = 20_000;
+/** Work for `closest` in one analysis, in all: cells of the distance table (about 0.1 s), see SuggestBudget. */
+export const MAX_SUGGEST_TOTAL = 40_000_000;
+
+/**
+ * What is left of an analysis's "did you mean" work: a suggestion is a courtesy, so a file with
+ * 50,000 unknown names gets suggestions for the names published first, not 50,000 scans of every
+ * name. Shared by the messages of one model (they are built lazily, when published).
+ */
+export interface SuggestBudget {
+  left: number;
+}
+
+export function suggestBudget(): SuggestBudget {
+  return { left: MAX_SUGGEST_TOTAL };
+}
+
 /** Levenshtein distance, bounded: suggestions for `unknown-name` (long names are not compared). */
-export function closest(name: string, pool: Iterable<string>): string | undefined {
+export function closest(
+  name: string,
+  pool: Iterable<string>,
+  budget: SuggestBudget = suggestBudget(),
+): string | undefined {
   if (name.length > 200) return undefined;
   let best: string | undefined;
   let bestD = Math.max(2, Math.floor(name.length / 3)) + 1;
   const lower = name.toLowerCase();
   let n = 0;
   for (const cand of pool) {
-    if (++n > 20000) break; // a budget: a suggestion is a courtesy
+    if (++n > MAX_SUGGEST_PER_NAME || budget.left <= 0) break;
+    budget.left--;
     if (Math.abs(cand.length - name.length) >= bestD || cand.length > 200) continue;
-    const d = cand.toLowerCase() === lower ? 0.5 : distance(lower, cand.toLowerCase(), bestD);
+    budget.left -= name.length * cand.length;
+    const c = cand.toLowerCase();
+    const d = c === lower ? 0.5 : distance(lower, c, bestD);
     if (d < bestD) {
       bestD = d;
       best = cand;
@@ -301,18 +408,34 @@ export function closest(name: string, pool: Iterable<string>): string | undefine
   return best;
 }
 
+// two rows of the distance table, reused (names compared are at most 200 characters)
+let ROW_A = new Int32Array(256);
+let ROW_B = new Int32Array(256);
+
 function distance(a: string, b: string, cap: number): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  if (ROW_A.length <= b.length) {
+    ROW_A = new Int32Array(b.length + 1);
+    ROW_B = new Int32Array(b.length + 1);
+  }
+  let prev = ROW_A;
+  let cur = ROW_B;
+  for (let j = 0; j <= b.length; j++) prev[j] = j;
   for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
+    cur[0] = i;
     let rowMin = i;
+    const ca = a.charCodeAt(i - 1);
     for (let j = 1; j <= b.length; j++) {
-      const v = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-      cur.push(v);
+      const sub = prev[j - 1] + (ca === b.charCodeAt(j - 1) ? 0 : 1);
+      const del = prev[j] + 1;
+      const ins = cur[j - 1] + 1;
+      const v = sub < del ? (sub < ins ? sub : ins) : del < ins ? del : ins;
+      cur[j] = v;
       if (v < rowMin) rowMin = v;
     }
     if (rowMin >= cap) return cap;
+    const t = prev;
     prev = cur;
+    cur = t;
   }
   return prev[b.length];
 }

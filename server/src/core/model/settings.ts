@@ -8,11 +8,15 @@ import type { SyntaxFile } from '../syntax/view';
 import { describeAtom, numberList, oneOf, single, valuesOf, valuesSpan, type Values } from '../values';
 import type { BindContext } from './context';
 import { MAX_CPUS, MAX_NODES } from './limits';
-import { APIC_MODES, type Site } from './types';
+import { APIC_MODES, type Model, type Site } from './types';
 
 export class Settings {
   private readonly seen = new Map<number, Site>();
   private pendingApic: { ids: number[]; site: Site; overflow: boolean } | undefined;
+  /** the node of each CPU so far (-1: none), and each node by id: a node statement costs its CPUs */
+  private readonly nodeOfCpu = new Int32Array(MAX_CPUS).fill(-1);
+  private readonly nodeById = new Map<number, Model['nodes'][number]>();
+  private readonly nodeOrder = new Map<number, number>();
 
   constructor(private readonly ctx: BindContext) {}
 
@@ -171,7 +175,7 @@ export class Settings {
       );
       return;
     }
-    const prev = m.nodes.find((n) => n.id === id);
+    const prev = this.nodeById.get(id);
     if (prev) {
       ctx.report('bad-value', file, t.aStart[idAtom], t.aEnd(idAtom), `node ${id} is declared twice`, [
         { ...prev.site, message: `the first node ${id}` },
@@ -182,21 +186,29 @@ export class Settings {
     const r = numberList(v, `the CPUs of node ${id}`, MAX_CPUS - 1);
     if (!ctx.ok(file, r)) return;
     const span = valuesSpan(v);
-    for (const other of m.nodes) {
-      const shared = r.value.find((c) => other.cpus.includes(c));
-      if (shared !== undefined) {
-        ctx.report(
-          'bad-value',
-          file,
-          span.start,
-          span.end,
-          `CPU ${shared} is in node ${other.id} and node ${id}: a CPU belongs to one NUMA node (cpu_to_node)`,
-          [{ ...other.site, message: `node ${other.id}` }],
-        );
-        return;
-      }
+    // the first node declared that holds one of these CPUs, and the first of them it holds
+    let other: Model['nodes'][number] | undefined;
+    for (const c of r.value) {
+      const n = this.nodeOfCpu[c] >= 0 ? this.nodeById.get(this.nodeOfCpu[c]) : undefined;
+      if (n && (!other || this.nodeOrder.get(n.id)! < this.nodeOrder.get(other.id)!)) other = n;
     }
-    m.nodes.push({ id, cpus: r.value, site: { file, start: span.start, end: span.end } });
+    if (other) {
+      const shared = r.value.find((c) => this.nodeOfCpu[c] === other.id)!;
+      ctx.report(
+        'bad-value',
+        file,
+        span.start,
+        span.end,
+        `CPU ${shared} is in node ${other.id} and node ${id}: a CPU belongs to one NUMA node (cpu_to_node)`,
+        [{ ...other.site, message: `node ${other.id}` }],
+      );
+      return;
+    }
+    const node = { id, cpus: r.value, site: { file, start: span.start, end: span.end } };
+    m.nodes.push(node);
+    this.nodeById.set(id, node);
+    this.nodeOrder.set(id, this.nodeOrder.size);
+    for (const c of r.value) this.nodeOfCpu[c] = id;
     m.nodesGiven = true;
   }
 

@@ -87,11 +87,22 @@ export class UseBinder {
   private readonly declared = new Map<number, Map<string, Declared>>();
   private readonly declaredPlain = new Map<number, Map<string, Declared>>();
   private readonly maskIds = new Map<string, number>();
+  /** the index of the topology's only IO-APIC domain (-1: none or several), looked up once */
+  private ioapic: number | undefined;
 
   constructor(
     private readonly ctx: BindContext,
     private readonly names: DeviceNames,
   ) {}
+
+  /** The only IO-APIC domain, which a `pin` of a device naming no `ioapic` goes to; -1 when not one. */
+  private onlyIoapic(): number {
+    if (this.ioapic === undefined) {
+      const ioapics = this.ctx.m.domains.filter((d) => d.kind === 'ioapic');
+      this.ioapic = ioapics.length === 1 ? ioapics[0].index : -1;
+    }
+    return this.ioapic;
+  }
 
   /** The irq and release statements of a file, in order. */
   bindIrqs(file: SyntaxFile, fileIndex: number): void {
@@ -441,8 +452,8 @@ export class UseBinder {
       case Src.Pin: {
         if (D.ioapic[dev] >= 0) G.domain[g] = D.ioapic[dev];
         else {
-          const ioapics = m.domains.filter((d) => d.kind === 'ioapic');
-          if (ioapics.length === 1) G.domain[g] = ioapics[0].index;
+          const only = this.onlyIoapic();
+          if (only >= 0) G.domain[g] = only;
         }
         break;
       }
@@ -482,11 +493,11 @@ export class UseBinder {
     const nameStart = t.aStart[t.sB[s]];
     const refEnd = t.sC[s] >= 0 ? t.aEnd(t.sC[s]) : t.aEnd(t.sB[s]);
     if (groups.length === 0) {
+      let text: string | undefined; // made once: the budget may be spent when asked again
       ctx.report('unknown-name', file, nameStart, refEnd, () => {
-        const pool = new Set<string>();
-        for (const g of groupsOfDevice(m, dev)) pool.add(G.name[g]);
-        const near = closest(name, pool);
-        return `${m.devices.name[dev]} has no interrupt named '${name}'${near ? `: did you mean '${near}'?` : ''}`;
+        if (text !== undefined) return text;
+        const near = closest(name, groupNames(m, dev), ctx.suggest);
+        return (text = `${m.devices.name[dev]} has no interrupt named '${name}'${near ? `: did you mean '${near}'?` : ''}`);
       });
       return [];
     }
@@ -543,5 +554,17 @@ export class UseBinder {
     }
     if (t.sC[s] >= 0) info.from = this.deviceAt(file, t.sC[s]);
     ctx.m.injects.push(info);
+  }
+}
+
+/** The distinct names of a device's interrupt groups, made as they are asked for. */
+function* groupNames(m: Model, dev: number): Iterable<string> {
+  const seen = new Set<string>();
+  for (const g of groupsOfDevice(m, dev)) {
+    const n = m.groups.name[g];
+    if (!seen.has(n)) {
+      seen.add(n);
+      yield n;
+    }
   }
 }

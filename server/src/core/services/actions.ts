@@ -4,8 +4,8 @@
 import { KINDS } from '../kinds';
 import {
   deviceView,
-  deviceViews,
   findDomain,
+  GroupView,
   msiParentOfDevice,
   nameRefView,
   remapForId,
@@ -16,6 +16,7 @@ import {
 import type { Property, Range } from '../syntax/ast';
 import type { Diagnostic } from '../types';
 import { cpuUnknownFix, declareDeviceFix, imsNoSlotsFix, msixIndexFix, type Fix } from './fixes';
+import { deviceRefAt, domainWithParentAt, groupWithSourceAt } from './sites';
 import {
   cmp,
   fileOf,
@@ -56,19 +57,16 @@ function edit(uri: string, range: Range, newText: string): WorkspaceEdit {
 
 function merge(...edits: WorkspaceEdit[]): WorkspaceEdit {
   const out: WorkspaceEdit = {};
-  for (const e of edits) for (const [uri, list] of Object.entries(e)) (out[uri] ??= []).push(...list);
+  for (const e of edits)
+    for (const [uri, list] of Object.entries(e)) {
+      const to = (out[uri] ??= []);
+      for (const x of list) to.push(x);
+    }
   return out;
 }
 
 function rootOf(m: Model): Domain | undefined {
   return m.roots[0] ?? m.domains.find((d) => d.kind && KINDS[d.kind].root);
-}
-
-function domainWithParentAt(m: Model, uri: string, range: Range): Domain | undefined {
-  return m.domains.find((d) => {
-    const r = nameRefView(d.parentRef);
-    return r && r.uri === uri && sameRange(r.range, range);
-  });
 }
 
 function uniqueName(m: Model, base: string, taken: Set<string>): string {
@@ -147,20 +145,9 @@ function remapScopeFix(m: Model, diag: Diagnostic): CodeAction[] {
     return want && want !== d.parent ? [reparent(d, want, diag)] : [];
   }
   // a device's message domain routed through the wrong unit: reparent that domain
-  let dev: DeviceView | undefined;
-  let dom: Domain | undefined;
-  for (const x of deviceViews(m)) {
-    for (const [ref, target] of [
-      [x.msiDomainRef, x.msiDomain],
-      [x.imsRef, x.ims],
-      [x.ntbRef, x.ntb],
-    ] as const) {
-      if (ref && target && ref.uri === diag.uri && sameRange(ref.range, diag.range)) {
-        dev = x;
-        dom = target;
-      }
-    }
-  }
+  const named = deviceRefAt(m, diag.uri, diag.range);
+  let dev: DeviceView | undefined = named && deviceView(m, named.dev);
+  let dom: Domain | undefined = named?.domain;
   if (!dev && d) {
     dom = d;
     const i = d.device >= 0 ? d.device : d.servedDevices.find((x) => m.devices.rid[x] >= 0);
@@ -200,7 +187,10 @@ function imsSharedFix(m: Model, diag: Diagnostic): CodeAction[] {
   edits.unshift(edit(d.uri, { start: at, end: at }, decls.join('')));
   return [
     {
-      title: `Split '${d.name}' into per-device IMS domains (${others.map((x) => x.name).join(', ')} get their own)`,
+      title: `Split '${d.name}' into per-device IMS domains (${others
+        .slice(0, 5)
+        .map((x) => x.name)
+        .join(', ')}${others.length > 5 ? ` and ${others.length - 5} more` : ''} get their own)`,
       kind: 'quickfix',
       diagnostics: [diag],
       edit: merge(...edits),
@@ -214,12 +204,23 @@ function lastProperty(props: readonly Property[]): Property | undefined {
   return props[props.length - 1];
 }
 
+/** The virtual-msix fix of each device (and source kind), made once per model: fix-all asks per diagnostic. */
+const virtualFixes = new WeakMap<Model, Map<string, Omit<CodeAction, 'diagnostics'> | null>>();
+
 function virtualMsixFix(a: AnalysisLike, diag: Diagnostic): CodeAction[] {
   const m = a.model;
-  const group = deviceViews(m)
-    .flatMap((d) => d.groups)
-    .find((g) => g.uri === diag.uri && g.irqs[0]?.source && sameRange(g.irqs[0].source.range, diag.range));
-  if (!group) return [];
+  const g = groupWithSourceAt(m, diag.uri, diag.range);
+  if (g < 0) return [];
+  let done = virtualFixes.get(m);
+  if (!done) virtualFixes.set(m, (done = new Map<string, Omit<CodeAction, 'diagnostics'> | null>()));
+  const key = `${m.groups.device[g]}:${m.groups.source[g]}`;
+  let fix = done.get(key);
+  if (fix === undefined) done.set(key, (fix = deviceVirtualFix(a, new GroupView(m, g))));
+  return fix ? [{ ...fix, diagnostics: [diag] }] : [];
+}
+
+function deviceVirtualFix(a: AnalysisLike, group: GroupView): Omit<CodeAction, 'diagnostics'> | null {
+  const m = a.model;
   const dev = group.device;
   const edits: WorkspaceEdit[] = [];
   // every virtual or window-in-pci-msi interrupt of the device moves to windows of its ntb domain
@@ -243,17 +244,14 @@ function virtualMsixFix(a: AnalysisLike, diag: Diagnostic): CodeAction[] {
     );
   }
   if (dev.windows === undefined) edits.push(addDeviceProperty(a, dev, 'windows 1'));
-  if (edits.length === 0) return [];
-  return [
-    {
-      title: `Move ${dev.name}'s ${group.irqs[0].source!.kind === 'virtual' ? 'virtual MSI-X' : 'window'} interrupts into the per-device ntb domain '${ntbName}'`,
-      kind: 'quickfix',
-      diagnostics: [diag],
-      edit: merge(...edits),
-      preferred: true,
-      key: `virtual-msix:${dev.name}`,
-    },
-  ];
+  if (edits.length === 0) return null;
+  return {
+    title: `Move ${dev.name}'s ${group.irqs[0].source!.kind === 'virtual' ? 'virtual MSI-X' : 'window'} interrupts into the per-device ntb domain '${ntbName}'`,
+    kind: 'quickfix',
+    edit: merge(...edits),
+    preferred: true,
+    key: `virtual-msix:${dev.name}`,
+  };
 }
 
 /** Adds a property to a device's block (creating the block when it has none). */
@@ -331,7 +329,10 @@ export function fixAll(a: AnalysisLike, uri: string): CodeAction | undefined {
     if (clash) continue;
     keys.add(fix.key);
     fixed.push(diag);
-    for (const [u, list] of Object.entries(fix.edit)) (accepted[u] ??= []).push(...list);
+    for (const [u, list] of Object.entries(fix.edit)) {
+      const to = (accepted[u] ??= []);
+      for (const x of list) to.push(x);
+    }
   }
   if (fixed.length === 0) return undefined;
   return {

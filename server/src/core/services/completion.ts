@@ -128,7 +128,7 @@ function context(lines: readonly string[], at: Position): Context {
   } else if (close < 0) {
     const between: string[] = [];
     for (let l = p.line - 1, n = 0; l >= 0 && n < 2000; l--, n++) {
-      const t = stripComment(lines[l] ?? '');
+      const t = stripComment(lines[l] ?? ''); // (a position past the end: lines that are not there are empty)
       const o = t.lastIndexOf('{');
       const c = t.lastIndexOf('}');
       if (c > o) break;

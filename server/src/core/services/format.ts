@@ -220,7 +220,10 @@ export function formatText(original: string, parsed: SyntaxFile = parse(original
     }
     let j = i;
     while (j + 1 < out.length && out[j + 1].comment !== undefined && !out[j + 1].blankBefore) j++;
-    const col = Math.max(...out.slice(i, j + 1).map((l) => l.indent * INDENT.length + l.code.length)) + 2;
+    // (a loop, not Math.max(...): a run may be 100,000 lines, beyond the arguments a call takes)
+    let col = 0;
+    for (let k = i; k <= j; k++) col = Math.max(col, out[k].indent * INDENT.length + out[k].code.length);
+    col += 2;
     for (let k = i; k <= j; k++) {
       const l = out[k];
       const code = INDENT.repeat(l.indent) + l.code;

@@ -9,6 +9,7 @@ import type { Route } from '../simulate/types';
 import { spreadMaskText } from './history';
 import { placementText, rangeText, routeOf } from './routes';
 import { fileOf, type AnalysisLike } from './util';
+import { md, mdCode } from './markdown';
 
 export interface InlayHint {
   position: Position;
@@ -54,7 +55,8 @@ export function inlayHints(a: AnalysisLike, uri: string, range?: Range): InlayHi
       .slice(0, MAX_IN_TOOLTIP)
       .map((r) => {
         const mask = spreadMaskText(m, r.k);
-        return `\`${r.irq}\` ${placementText(r, inactive)}${mask !== undefined ? ` · mask ${mask}` : ''}${r.path.length ? `  (${r.path.join(' → ')})` : ''}`;
+        // Markdown: the names escaped (a quoted name may hold a link or an image)
+        return `${mdCode(r.irq)} ${placementText(r, inactive)}${mask !== undefined ? ` · mask ${mask}` : ''}${r.path.length ? `  (${r.path.map(md).join(' → ')})` : ''}`;
       })
       .concat(routes.length > MAX_IN_TOOLTIP ? [`… and ${routes.length - MAX_IN_TOOLTIP} more`] : [])
       .join('\n\n');

@@ -21,6 +21,7 @@ import {
   type OfflineStep,
 } from './history';
 import { docMarkdown, keywordDoc } from './keywords';
+import { md, mdCode, mdMessage } from './markdown';
 import { fileOf, type AnalysisLike } from './util';
 
 export interface HoverResult {
@@ -57,7 +58,7 @@ export function problemLines(
     .slice(0, max)
     .map(
       ({ f, n }) =>
-        `- ${severityIcon(f.severity)} \`${f.code}\`${n > 1 ? ` (${n})` : ''}: ${n > 1 ? (RULES_BY_CODE.get(f.code)?.title ?? messageOf(f)) : messageOf(f)}`,
+        `- ${severityIcon(f.severity)} \`${f.code}\`${n > 1 ? ` (${n})` : ''}: ${mdMessage(n > 1 ? (RULES_BY_CODE.get(f.code)?.title ?? messageOf(f)) : messageOf(f))}`,
     );
   if (byCode.size > max) out.push(`- … and ${byCode.size - max} more`);
   return out;
@@ -68,14 +69,14 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 
 function names(list: IrqCount[]): string {
   return list
-    .map((x) => (x.count > 1 ? `${x.irq} and ${x.count - 1} more of its statement` : x.irq))
+    .map((x) => (x.count > 1 ? `${md(x.irq)} and ${x.count - 1} more of its statement` : md(x.irq)))
     .join(', ');
 }
 
 function listed(irqs: string[], max = 4): string {
   return irqs.length <= max
-    ? irqs.join(', ')
-    : `${irqs.slice(0, max).join(', ')} and ${irqs.length - max} more`;
+    ? irqs.map(md).join(', ')
+    : `${irqs.slice(0, max).map(md).join(', ')} and ${irqs.length - max} more`;
 }
 
 /** The hover of a machine or history statement at p, or undefined for other statements. */
@@ -122,7 +123,7 @@ export function machineHover(a: AnalysisLike, uri: string, p: Position): HoverRe
       only = new Set(o.cpus.filter((c) => c >= lo && c <= hi));
       hoverRange = file.range(t.aStart[x], t.aEnd(x));
     }
-    const head = `**${t.text.slice(t.sStart[s], t.sEnd[s])}**: CPU hotplug, replayed after every interrupt is allocated`;
+    const head = `**${md(t.text.slice(t.sStart[s], t.sEnd[s]))}**: CPU hotplug, replayed after every interrupt is allocated`;
     return {
       contents: [head, '', ...offlineLines(a, o, only), ...(only ? [] : doc('offline'))].join('\n'),
       range: hoverRange,
@@ -216,7 +217,7 @@ function stepText(step: OfflineStep): string {
     case 'unknown':
       return `${cpu}: not simulated`;
     case 'refused':
-      return `${cpu}: ${icon('cpu-unplug-refused')} refused: ${step.refusal ?? 'the kernel refuses'}`;
+      return `${cpu}: ${icon('cpu-unplug-refused')} refused: ${mdMessage(step.refusal ?? 'the kernel refuses')}`;
   }
   const what: string[] = [];
   if (step.shutdown.length) what.push(`${icon('irq-shutdown')} shut down: ${names(step.shutdown)}`);
@@ -236,23 +237,22 @@ function stepText(step: OfflineStep): string {
 
 function releaseLines(a: AnalysisLike, rel: Parameters<typeof releaseReport>[1]): string[] {
   const r = releaseReport(a, rel);
-  const out = [`**release ${r.device}**: history, as a driver unbind or a rebind to vfio-pci`, ''];
+  const out = [`**release ${md(r.device)}**: history, as a driver unbind or a rebind to vfio-pci`, ''];
   const n = r.freed.reduce((x, f) => x + f.count, 0);
   if (n)
     out.push(
-      `${r.simulated ? 'Frees' : 'Would free'} ${plural(n, 'interrupt')}: ${r.freed.map((f) => (f.count > 1 && r.freed.length > 1 ? `\`${f.label}\` (${f.count})` : `\`${f.label}\``)).join(', ')}. Everything they held is freed here: vectors and managed reservations, IRTEs, IMS slots, MSI-X entries, ITS events and LPIs.`,
+      `${r.simulated ? 'Frees' : 'Would free'} ${plural(n, 'interrupt')}: ${r.freed.map((f) => (f.count > 1 && r.freed.length > 1 ? `${mdCode(f.label)} (${f.count})` : mdCode(f.label))).join(', ')}. Everything they held is freed here: vectors and managed reservations, IRTEs, IMS slots, MSI-X entries, ITS events and LPIs.`,
     );
-  else out.push(`${r.device} holds no interrupt at this point: nothing to free.`);
+  else out.push(`${md(r.device)} holds no interrupt at this point: nothing to free.`);
   if (r.notHeld.length)
     out.push(
       '',
       `Held nothing: ${r.notHeld
         .slice(0, 5)
-        .map((x) => `\`${x.irq}\` (${x.why})`)
+        .map((x) => `${mdCode(x.irq)} (${mdMessage(x.why)})`)
         .join(', ')}${r.notHeld.length > 5 ? ` and ${r.notHeld.length - 5} more` : ''}.`,
     );
-  if (r.anew.length)
-    out.push('', `Allocated anew after it: ${r.anew.map((x) => `\`${x}\``).join(', ')} (a new batch).`);
+  if (r.anew.length) out.push('', `Allocated anew after it: ${r.anew.map(mdCode).join(', ')} (a new batch).`);
   return out;
 }
 
@@ -268,6 +268,6 @@ function nodeLines(m: Model, id: number, cpus: number[]): string[] {
   for (let d = 0; d < D.count; d++) if (D.node[d] === id) devs.push(D.name[d]);
   const its = m.domains.filter((d) => d.node === id).map((d) => d.name);
   if (devs.length) out.push('', `Devices on it: ${listed(devs, 8)}`);
-  if (its.length) out.push('', `ITS on it: ${its.join(', ')}`);
+  if (its.length) out.push('', `ITS on it: ${its.map(md).join(', ')}`);
   return out;
 }

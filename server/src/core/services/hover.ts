@@ -21,6 +21,7 @@ import {
   usageText,
 } from './routes';
 import { symbolAt } from './navigation';
+import { md, mdCode, mdMessage } from './markdown';
 import { contains, fileOf, hex, statementAt, type AnalysisLike } from './util';
 
 export type { HoverResult };
@@ -35,15 +36,21 @@ export function hover(a: AnalysisLike, uri: string, p: Position): HoverResult | 
   if (s) {
     if (s.kind === 'domain') {
       const d = s.domain ?? findDomain(m, s.name);
-      return { contents: d ? domainHover(a, d) : `**${s.name}**: no domain has this name`, range: s.range };
+      return {
+        contents: d ? domainHover(a, d) : `**${md(s.name)}**: no domain has this name`,
+        range: s.range,
+      };
     }
     if (s.kind === 'device') {
       const d = s.device ?? deviceByName(m, s.name);
-      return { contents: d ? deviceHover(a, d) : `**${s.name}**: no device has this name`, range: s.range };
+      return {
+        contents: d ? deviceHover(a, d) : `**${md(s.name)}**: no device has this name`,
+        range: s.range,
+      };
     }
     const irqs = irqsForHover(a, uri, p, s.deviceName!, s.irqName!);
     return {
-      contents: irqs.length ? irqHover(a, s.name, irqs) : `**${s.name}**: no interrupt has this name`,
+      contents: irqs.length ? irqHover(a, s.name, irqs) : `**${md(s.name)}**: no interrupt has this name`,
       range: s.range,
     };
   }
@@ -69,54 +76,54 @@ export function domainHover(a: AnalysisLike, d: Domain): string {
   const lines: string[] = [];
   const kind = d.kind ? KINDS[d.kind] : undefined;
   lines.push(
-    `**${d.name}** : \`${d.kindText || '?'}\`${kind ? ` (${kind.cls})` : ''}${d.implied ? ` — per-device domain implied by \`${a.model.devices.name[d.impliedFor]}\`` : ''}`,
+    `**${md(d.name)}** : ${mdCode(d.kindText || '?')}${kind ? ` (${kind.cls})` : ''}${d.implied ? ` — per-device domain implied by ${mdCode(a.model.devices.name[d.impliedFor])}` : ''}`,
   );
   if (kind) lines.push('', kind.doc);
   const chain = chainOf(d);
   const loops = chain.length > 0 && chain[chain.length - 1].parent !== undefined;
-  lines.push('', `Parent chain: ${chain.map((c) => c.name).join(' → ')}${loops ? ' → … (loops)' : ''}`);
+  lines.push('', `Parent chain: ${chain.map((c) => md(c.name)).join(' → ')}${loops ? ' → … (loops)' : ''}`);
   const u = usageOf(a, d);
   if (u) lines.push('', `Usage: ${usageText(u)}`);
   if (kind) lines.push('', `Parent rule: ${kind.parentRule}`);
   if (d.servedDevices.length)
-    lines.push('', `Serves: ${d.servedDevices.map((x) => a.model.devices.name[x]).join(', ')}`);
+    lines.push('', `Serves: ${d.servedDevices.map((x) => md(a.model.devices.name[x])).join(', ')}`);
   const problems = problemLines(a, d.file, d.start, d.end);
   if (problems.length) lines.push('', 'Problems:', '', ...problems);
   return lines.join('\n');
 }
 
 export function deviceHover(a: AnalysisLike, d: DeviceView): string {
-  const lines = [`**${d.name}** (device)`];
+  const lines = [`**${md(d.name)}** (device)`];
   const facts: string[] = [];
   if (d.pci) facts.push(`PCI ${d.pci.text}`);
   if (d.platform) facts.push('platform device');
   if (d.msix !== undefined) facts.push(`MSI-X table ${d.msix}`);
   if (d.msi !== undefined) facts.push(`MSI ${d.msi}`);
-  if (d.assign) facts.push(`assigned (${d.assign})`);
+  if (d.assign) facts.push(`assigned (${md(d.assign)})`);
   if (d.node !== undefined) facts.push(`NUMA node ${d.node}`);
   if (facts.length) lines.push('', facts.join(' · '));
   if (d.msiDomain)
     lines.push(
       '',
       `Message domain: ${chainOf(d.msiDomain)
-        .map((c) => c.name)
+        .map((c) => md(c.name))
         .join(' → ')}`,
     );
   if (d.ims)
     lines.push(
       '',
       `IMS domain: ${chainOf(d.ims)
-        .map((c) => c.name)
+        .map((c) => md(c.name))
         .join(' → ')}`,
     );
   if (d.ntb)
     lines.push(
       '',
       `NTB domain: ${chainOf(d.ntb)
-        .map((c) => c.name)
+        .map((c) => md(c.name))
         .join(' → ')}`,
     );
-  if (d.ioapic) lines.push('', `IO-APIC: ${d.ioapic.name}`);
+  if (d.ioapic) lines.push('', `IO-APIC: ${md(d.ioapic.name)}`);
   const count = d.irqCount;
   if (count) {
     lines.push('', `Interrupts: ${count}`);
@@ -130,7 +137,7 @@ export function deviceHover(a: AnalysisLike, d: DeviceView): string {
     }
     for (const irq of shown) {
       const r = routeOf(a, irq);
-      lines.push(`- \`${irq.id}\`${r ? ` ${placementText(r, inactiveIrq(irq))}` : ''}`);
+      lines.push(`- ${mdCode(irq.id)}${r ? ` ${placementText(r, inactiveIrq(irq))}` : ''}`);
     }
     if (count > MAX_ROUTES) lines.push(`- … and ${count - MAX_ROUTES} more`);
   }
@@ -141,7 +148,7 @@ const inactiveIrq = (irq: IrqView) => (irq.m.groups.flags[irq.g] & GroupFlag.Ina
 
 export function irqHover(a: AnalysisLike, name: string, irqs: IrqView[]): string {
   const lines = [
-    `**${name}** (${irqs.length === 1 ? `interrupt ${irqs[0].id}` : `${irqs.length} interrupts`})`,
+    `**${md(name)}** (${irqs.length === 1 ? `interrupt ${mdCode(irqs[0].id)}` : `${irqs.length} interrupts`})`,
   ];
   const first = irqs[0];
   const flags = first.m.groups.flags[first.g];
@@ -158,23 +165,23 @@ export function irqHover(a: AnalysisLike, name: string, irqs: IrqView[]): string
   for (const irq of irqs.slice(0, MAX_ROUTES)) {
     const r = routeOf(a, irq);
     const mask = spreadMaskText(irq.m, irq.k);
-    lines.push('', `\`${irq.id}\``);
+    lines.push('', mdCode(irq.id));
     if (!r) {
-      const path = chainOf(irq.domain).map((d) => d.name);
+      const path = chainOf(irq.domain).map((d) => md(d.name));
       lines.push(path.length ? `Route: ${path.join(' → ')} (not simulated)` : 'Route: no endpoint domain');
       if (mask !== undefined) lines.push('', `Mask (spread): ${mask}`);
       continue;
     }
-    lines.push(`Route: ${r.path.join(' → ')}  ${placementText(r, inactiveIrq(irq))}`);
+    lines.push(`Route: ${r.path.map(md).join(' → ')}  ${placementText(r, inactiveIrq(irq))}`);
     const values = valuesLine(r);
     if (values) lines.push('', values);
     const offline = offlineLine(a, r);
     if (offline) lines.push('', offline);
-    if (r.hops.length) lines.push('', ...hopLines(r).map((h) => `- ${h}`));
+    if (r.hops.length) lines.push('', ...hopLines(r, md).map((h) => `- ${h}`));
     if (mask !== undefined) lines.push('', `Mask (spread): ${mask}`);
     const msg = messageText(r);
     if (msg) lines.push('', `Message: ${msg}`);
-    if (r.failure) lines.push('', `Failure: \`${r.failure.code}\`: ${r.failure.message}`);
+    if (r.failure) lines.push('', `Failure: \`${r.failure.code}\`: ${mdMessage(r.failure.message)}`);
   }
   if (irqs.length > MAX_ROUTES) lines.push('', `… and ${irqs.length - MAX_ROUTES} more`);
   const m = first.m;
@@ -254,7 +261,7 @@ function shortPlacement(r: Route): string {
 export function offlineLine(a: AnalysisLike, r: Route): string | undefined {
   if (!r.offline) return undefined;
   const off = offlineOf(a, r.k);
-  const by = off ? `\`${off.text}\` (line ${off.line})` : 'an `offline`';
+  const by = off ? `${mdCode(off.text)} (line ${off.line})` : 'an `offline`';
   const boot = bootRoute(a, r.k);
   const before = boot && !boot.failure ? shortPlacement(boot) : undefined;
   switch (r.offline) {

@@ -16,6 +16,7 @@ import {
 } from '../model';
 import { GroupView } from '../model/views';
 import { St } from '../syntax/tree';
+import type { SyntaxFile } from '../syntax/view';
 import type { Position, Range } from '../syntax/ast';
 import { cmp, fileOf, isBareName, writeName, type Location, type WorkspaceEdit } from './util';
 
@@ -105,6 +106,23 @@ export function symbolAt(model: Model, uri: string, p: Position): SymbolAt | und
 
 export interface Occurrence extends Location {
   declaration: boolean;
+  /** a quoted name written right against a name character (`domain"V"`): a bare new name would merge with it */
+  glued?: boolean;
+}
+
+const NAME_CHAR = /[A-Za-z0-9_./+-]/;
+
+/** Whether a quoted name at [start, end) touches a name character before or after it. */
+function gluedAt(f: SyntaxFile, start: number, end: number): boolean {
+  const t = f.text;
+  return t[start] === '"' && (NAME_CHAR.test(t[start - 1] ?? '') || NAME_CHAR.test(t[end] ?? ''));
+}
+
+/** An occurrence of a name at [start, end) of a file. */
+function at(f: SyntaxFile, start: number, end: number, declaration: boolean): Occurrence {
+  const o: Occurrence = { uri: f.uri, range: f.range(start, end), declaration };
+  if (gluedAt(f, start, end)) o.glued = true;
+  return o;
 }
 
 /** Every place a symbol is declared or used, in one model. */
@@ -121,25 +139,23 @@ export function occurrences(model: Model, kind: SymbolKind, name: string): Occur
         if ((k !== St.Irq && k !== St.Expect) || t.sA[s] < 0 || t.sB[s] < 0) continue;
         const n = t.sB[s];
         if (t.nameOf(n) === irq && t.nameOf(t.sA[s]) === dev)
-          out.push({ uri: f.uri, range: f.range(t.aStart[n], t.aEnd(n)), declaration: k === St.Irq });
+          out.push(at(f, t.aStart[n], t.aEnd(n), k === St.Irq));
       }
     }
     return out;
   }
   if (kind === 'domain') {
     for (const d of model.domains)
-      if (!d.implied && d.name === name) out.push({ uri: d.uri, range: d.nameRange, declaration: true });
+      if (!d.implied && d.name === name) out.push(at(d.file, d.nameStart, d.nameEnd, true));
   } else {
     const D = model.devices;
     for (let i = 0; i < D.count; i++)
       if (D.name[i] === name) {
-        const f = model.files[D.file[i]];
-        out.push({ uri: f.uri, range: f.range(D.nameStart[i], D.nameEnd[i]), declaration: true });
+        out.push(at(model.files[D.file[i]], D.nameStart[i], D.nameEnd[i], true));
       }
   }
   for (const r of refsIn(model))
-    if (r.kind === kind && r.name === name)
-      out.push({ uri: r.file.uri, range: r.file.range(r.start, r.end), declaration: false });
+    if (r.kind === kind && r.name === name) out.push(at(r.file, r.start, r.end, false));
   return out;
 }
 
@@ -230,7 +246,10 @@ export function checkNewName(models: readonly Model[], s: SymbolAt, newName: str
 /** The rename edits over the given occurrences (from one or several models, deduplicated). */
 export function renameEdits(s: SymbolAt, newName: string, occ: readonly Occurrence[]): WorkspaceEdit {
   const text = s.kind === 'irq' ? newName : writeName(newName);
+  // against a keyword or another name (`domain"V"`) the new name stays quoted: `domain"W"`, not `domainW`
+  const quoted = s.kind === 'irq' ? newName : `"${newName.replace(/["\\]/g, (c) => '\\' + c)}"`;
   const edits: WorkspaceEdit = {};
-  for (const o of dedupeLocations(occ)) (edits[o.uri] ??= []).push({ range: o.range, newText: text });
+  for (const o of dedupeLocations(occ))
+    (edits[o.uri] ??= []).push({ range: o.range, newText: o.glued ? quoted : text });
   return edits;
 }

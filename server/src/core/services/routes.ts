@@ -181,10 +181,11 @@ export function messageText(r: Route): string | undefined {
   return `address ${addr}, data ${hex(m.data)}`;
 }
 
-/** One line per hop: `IR-0 — IRTE 17`. */
-export function hopLines(r: Route): string[] {
+/** One line per hop: `IR-0 — IRTE 17` (`name` writes a domain's name: Markdown escapes it). */
+export function hopLines(r: Route, name: (s: string) => string = (s) => s): string[] {
   return r.hops.map(
-    (h) => `${h.domain}${h.resource ? ` — ${h.resource}` : h.hwirq !== null ? ` — hwirq ${h.hwirq}` : ''}`,
+    (h) =>
+      `${name(h.domain)}${h.resource ? ` — ${h.resource}` : h.hwirq !== null ? ` — hwirq ${h.hwirq}` : ''}`,
   );
 }
 

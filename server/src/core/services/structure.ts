@@ -52,7 +52,8 @@ export function documentSymbols(m: Model, uri: string): DocumentSymbol[] {
   }
   const top: DocumentSymbol[] = [];
   for (const d of here) {
-    let anc: Domain | undefined = d.parent;
+    // a cycle's members are not nested in each other (a ring no Outline could show): each is at the top
+    let anc: Domain | undefined = d.onCycle ? undefined : d.parent;
     const seen = new Set<Domain>([d]);
     while (anc && !symbols.has(anc) && !seen.has(anc)) {
       seen.add(anc);
@@ -94,13 +95,19 @@ export function documentSymbols(m: Model, uri: string): DocumentSymbol[] {
   // the machine and its history, in text order: NUMA nodes first, then offline and release at the end
   const machine: DocumentSymbol[] = [];
   const history: DocumentSymbol[] = [];
+  // this file's nodes by id and offlines by place, once (not a search per statement)
+  const nodes = new Map<number, Model['nodes'][number]>();
+  for (const n of m.nodes) if (n.site.file === file && !nodes.has(n.id)) nodes.set(n.id, n);
+  const offlines = new Map<number, Model['offlines'][number]>();
+  for (const o of m.offlines)
+    if (o.site.file === file && !offlines.has(o.site.start)) offlines.set(o.site.start, o);
   for (let s = 0; s < t.sCount; s++) {
     const k = t.sKind[s];
     const range = file.range(t.sStart[s], t.sEnd[s]);
     const kwRange = file.range(t.sStart[s], keywordEnd(t, s));
     if (k === St.Node && t.sA[s] >= 0) {
       const id = t.v1(t.sA[s]);
-      const node = m.nodes.find((n) => n.id === id && n.site.file === file);
+      const node = nodes.get(id);
       machine.push({
         name: `node ${id}`,
         detail: node ? `CPUs ${formatList(node.cpus)}` : 'NUMA node',
@@ -122,7 +129,7 @@ export function documentSymbols(m: Model, uri: string): DocumentSymbol[] {
         children: [],
       });
     } else if (k === St.Setting && t.sKw[s] === Kw.offline) {
-      const off = m.offlines.find((o) => o.site.file === file && o.site.start === t.sStart[s]);
+      const off = offlines.get(t.sStart[s]);
       history.push({
         name: `offline ${off ? formatList(off.cpus) : t.text.slice(keywordEnd(t, s), t.sEnd[s]).trim()}`,
         detail: 'CPU hotplug (what-if)',

@@ -4,6 +4,7 @@
 import { KINDS, type DomainClass } from '../kinds';
 import { messageOf, type Finding } from '../diagnostics';
 import { chainOf, groupsOfDevice, irqDead, irqName, type Domain, type Model } from '../model';
+import { MAX_PARENT_DEPTH } from '../model/limits';
 import { GroupFlag } from '../model/types';
 import type { CpuUsage, DomainUsage, Route } from '../simulate/types';
 import type { Range } from '../syntax/ast';
@@ -139,9 +140,34 @@ function counts(list: readonly Finding[]): ProblemCounts {
   return c;
 }
 
-/** Findings within a declaration's span (implied domains: none of their own). */
-function problemsIn(list: readonly Finding[], d: Domain): Finding[] {
-  return list.filter((f) => f.file === d.file && d.start <= f.start && f.end <= d.end);
+/**
+ * Findings within a declaration's span (implied domains: none of their own), through the findings
+ * of each file sorted by start, made once per request: one filter of every finding per domain
+ * would be quadratic (100,000 domains and as many findings).
+ */
+function problemsOf(list: readonly Finding[]): (d: Domain) => Finding[] {
+  const byFile = new Map<Finding['file'], Finding[]>();
+  for (const f of list) {
+    let l = byFile.get(f.file);
+    if (!l) byFile.set(f.file, (l = []));
+    l.push(f);
+  }
+  for (const l of byFile.values()) l.sort((a, b) => a.start - b.start);
+  return (d) => {
+    const l = byFile.get(d.file);
+    if (!l) return [];
+    // the first finding starting at or after the declaration
+    let lo = 0;
+    let hi = l.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (l[mid].start < d.start) lo = mid + 1;
+      else hi = mid;
+    }
+    const out: Finding[] = [];
+    for (let i = lo; i < l.length && l[i].start <= d.end; i++) if (l[i].end <= d.end) out.push(l[i]);
+    return out;
+  };
 }
 
 /** Usage by domain name, made once per request. */
@@ -156,6 +182,7 @@ export function domainTree(a: AnalysisLike): DomainTree {
   const m = a.model;
   const nodes = new Map<Domain, DomainTreeNode>();
   const use = usages(a);
+  const problemsIn = problemsOf(a.findings);
   for (const d of m.domains) {
     nodes.set(d, {
       name: d.name,
@@ -166,19 +193,26 @@ export function domainTree(a: AnalysisLike): DomainTree {
       range: d.range,
       selectionRange: d.nameRange,
       usage: use.get(d.name) ?? null,
-      problems: counts(d.implied ? [] : problemsIn(a.findings, d)),
+      problems: counts(d.implied ? [] : problemsIn(d)),
       devices: d.servedDevices.map((x) => m.devices.name[x]),
       children: [],
     });
   }
   const roots: DomainTreeNode[] = [];
   const attached = new Set<Domain>();
+  // a domain and what hangs below it, without recursion (a chain may be MAX_PARENT_DEPTH deep);
+  // a cycle's members are not nested in each other (that would be a ring): each is a root below
   const attach = (d: Domain) => {
     attached.add(d);
-    for (const c of d.children) {
-      if (attached.has(c)) continue;
-      nodes.get(d)!.children.push(nodes.get(c)!);
-      attach(c);
+    const todo: { x: Domain; depth: number }[] = [{ x: d, depth: 1 }];
+    while (todo.length) {
+      const { x, depth } = todo.pop()!;
+      for (const c of x.children) {
+        if (attached.has(c) || c.onCycle || depth > MAX_PARENT_DEPTH) continue;
+        attached.add(c);
+        nodes.get(x)!.children.push(nodes.get(c)!);
+        todo.push({ x: c, depth: depth + 1 });
+      }
     }
   };
   for (const r of m.roots) {
@@ -189,7 +223,7 @@ export function domainTree(a: AnalysisLike): DomainTree {
   // the rest: domains with no parent (or a loop) that no root reaches
   for (const d of m.domains) {
     if (attached.has(d)) continue;
-    if (d.parent && !isInLoop(d)) continue;
+    if (d.parent && !d.onCycle) continue; // reached from the top of its chain (a root, a cycle or none)
     roots.push(nodes.get(d)!);
     attach(d);
   }
@@ -199,15 +233,6 @@ export function domainTree(a: AnalysisLike): DomainTree {
       attach(d);
     }
   return { uri: m.rootUri, roots, simulated: !!a.simulation };
-}
-
-function isInLoop(d: Domain): boolean {
-  const seen = new Set<Domain>();
-  for (let c: Domain | undefined = d; c; c = c.parent) {
-    if (seen.has(c)) return true;
-    seen.add(c);
-  }
-  return false;
 }
 
 export function routes(a: AnalysisLike): Routes {
@@ -251,7 +276,7 @@ export function routes(a: AnalysisLike): Routes {
         });
       }
     }
-    irqs.push(...released);
+    for (const x of released) irqs.push(x); // (not push(...): a device may hold 2^20 of them)
     devices.push({ device: D.name[dev], uri: file.uri, range: file.range(D.start[dev], D.end[dev]), irqs });
   }
   return { uri: m.rootUri, simulated: !!a.simulation, devices };

@@ -5,7 +5,7 @@
 import { Interner, Kw, KEYWORDS } from './names';
 import { T, W } from './scanner';
 import { TokenParser } from './tokens';
-import { At, St, SyntaxTree } from './tree';
+import { At, MAX_STATEMENTS, St, SyntaxTree } from './tree';
 import { lineStartsOf } from './lines';
 
 /** Statement keywords (for messages and completion). */
@@ -28,6 +28,7 @@ export const STATEMENT_KEYWORDS = [
   'offline',
   'release',
 ] as const;
+const STATEMENT_LIST = STATEMENT_KEYWORDS.join(', ');
 
 const SETTINGS = idSet([
   Kw.arch,
@@ -136,9 +137,23 @@ class Parser extends TokenParser {
         this.advance();
         continue;
       }
+      if (this.overBudget()) return -1;
       this.statement();
       this.endStatement();
     }
+  }
+
+  /** At MAX_STATEMENTS statements: an error at the next one, and the rest of the text is not read. */
+  private overBudget(): boolean {
+    const tr = this.tree;
+    if (tr.sCount < MAX_STATEMENTS) return false;
+    tr.truncated = true;
+    this.error(
+      `more than ${MAX_STATEMENTS} statements: the rest of the file, from here on, is not read (a topology has at most ${MAX_STATEMENTS})`,
+      this.tokStart,
+      this.tokEnd,
+    );
+    return true;
   }
 
   // ---- file and statements ------------------------------------------------------------------
@@ -156,10 +171,13 @@ class Parser extends TokenParser {
         this.advance();
         continue;
       }
+      if (this.overBudget()) break;
       this.statement();
       this.endStatement();
     }
-    this.tree.finish(this.lineStarts());
+    this.summarizeErrors();
+    // a file not read to its end: the scanner did not see all its lines
+    this.tree.finish(this.tree.truncated ? lineStartsOf(this.text) : this.lineStarts());
   }
 
   /** After a statement: the line must end (newline, `;` or end of file). */
@@ -198,7 +216,7 @@ class Parser extends TokenParser {
 
   private statement(): void {
     if (this.tok !== T.Name) {
-      this.errorAt(`unexpected ${this.describe()}: expected a statement (${STATEMENT_KEYWORDS.join(', ')})`);
+      this.errorAt(`unexpected ${this.describe()}: expected a statement (${STATEMENT_LIST})`);
       this.skipStatement();
       return;
     }
@@ -232,7 +250,7 @@ class Parser extends TokenParser {
         return this.release(kwStart);
     }
     this.error(
-      `unknown statement '${this.text.slice(kwStart, kwEnd)}': expected one of ${STATEMENT_KEYWORDS.join(', ')}`,
+      `unknown statement '${this.text.slice(kwStart, kwEnd)}': expected one of ${STATEMENT_LIST}`,
       kwStart,
       kwEnd,
     );

@@ -5,7 +5,7 @@
 
 import { lineStartsOf } from './lines';
 import { parseRegion, parseTree } from './parser';
-import { St, SyntaxTree } from './tree';
+import { MAX_STATEMENTS, MAX_SYNTAX_ERRORS, St, SyntaxTree } from './tree';
 
 export interface TextChange {
   /** offsets in the text before this change */
@@ -33,8 +33,8 @@ export function splice(old: SyntaxTree, change: TextChange): Spliced {
   const text = oldText.slice(0, s) + change.text + oldText.slice(e);
   const delta = change.text.length - (e - s);
   const full = (): Spliced => ({ tree: parseTree(text, old.names), kind: 'full', start: s, end: e, delta });
-  // a tree with nothing to keep is parsed whole
-  if (old.sCount === 0) return full();
+  // a tree with nothing to keep is parsed whole; so is one at a budget (the budgets count the whole file)
+  if (old.sCount === 0 || old.truncated || old.errorsDropped > 0) return full();
   // the first statement to reparse: the one holding the change's start (or the one before it),
   // and earlier ones whose block recovery closed at the next statement
   let i0 = old.firstEndingAtOrAfter(s);
@@ -50,6 +50,14 @@ export function splice(old: SyntaxTree, change: TextChange): Spliced {
   const region = parseRegion(text, old.names, from, stops, Math.min(text.length, e - from + 4096), lines);
   const j = region.stop < 0 ? old.sCount : j0 + region.stop;
   const iFirst = Math.max(0, i0);
+  const reg = region.tree;
+  if (
+    reg.truncated ||
+    reg.errorsDropped > 0 ||
+    old.sCount - (j - iFirst) + reg.sCount >= MAX_STATEMENTS ||
+    old.errors.length + reg.errors.length >= MAX_SYNTAX_ERRORS
+  )
+    return full();
   const to = region.stop < 0 ? text.length : old.sStart[j] + delta;
   const kind = classify(old, region.tree, iFirst, j); // before join: it moves the region's row indices
   const tree = join(old, region.tree, iFirst, j, text, delta, from, to, lines);
@@ -187,8 +195,10 @@ function join(
   // (a region that ran to the end of the text keeps an error at the very end: "found the end of the file")
   for (const er of reg.errors) if (er.start < to || to === text.length) t.errors.push(er);
   t.finishSpliced(lines);
+  // the old errors after the region, moved; none when the region ran to the end of the text: the
+  // old text's errors at its very end ("found the end of the file") are the region's now
   for (const er of old.errors)
-    if (er.start >= oldTo) {
+    if (er.start >= oldTo && to < text.length) {
       const start = er.start + delta;
       // the one message that names its own place: say the place anew (lines may have moved)
       const message = er.message.startsWith(UNCLOSED) ? unclosed(t, start) : er.message;

@@ -3,7 +3,7 @@
 // addresses and bus ranges, written straight into the tree's tables.
 
 import { Scanner, T, W, isHex } from './scanner';
-import { At, GROUP_START, type SyntaxTree } from './tree';
+import { At, GROUP_START, MAX_SYNTAX_ERRORS, type SyntaxTree } from './tree';
 
 export const DESCRIBE: Record<number, string> = {
   [T.Name]: 'a name',
@@ -70,7 +70,24 @@ export abstract class TokenParser extends Scanner {
     const errs = this.tree.errors;
     const prev = errs[errs.length - 1];
     if (prev && prev.start === start) return;
+    if (errs.length >= MAX_SYNTAX_ERRORS) {
+      // counted, not kept: the file's last error row says how many (see summarizeErrors)
+      if (this.tree.errorsDropped++ === 0) this.tree.firstDropped = start;
+      return;
+    }
     errs.push({ message, start, end });
+  }
+
+  /** After the whole file: one row for the errors beyond MAX_SYNTAX_ERRORS, at the first of them. */
+  protected summarizeErrors(): void {
+    const t = this.tree;
+    if (t.errorsDropped === 0) return;
+    const n = t.errorsDropped;
+    t.errors.push({
+      message: `${n} more syntax error${n === 1 ? '' : 's'} from here on ${n === 1 ? 'is' : 'are'} not listed: a file lists its first ${MAX_SYNTAX_ERRORS}`,
+      start: t.firstDropped,
+      end: t.firstDropped,
+    });
   }
 
   protected errorAt(message: string): void {

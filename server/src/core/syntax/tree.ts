@@ -49,6 +49,15 @@ export const enum At {
 /** Set in an atom's kind byte when it starts a comma-separated group (every first atom of a list). */
 export const GROUP_START = 0x80;
 
+/**
+ * Statements in one topology (all its files; the parser stops reading a file at this many). A
+ * user's topology has up to about 100,000; a file of millions of tiny statements is refused from
+ * the first statement beyond the budget, with an error there.
+ */
+export const MAX_STATEMENTS = 1 << 18;
+/** Syntax errors kept per file; the rest are counted in one last error (a file of 2 million bad lines stays small). */
+export const MAX_SYNTAX_ERRORS = 1000;
+
 export interface SyntaxErrorRow {
   message: string;
   start: number;
@@ -131,6 +140,12 @@ export class SyntaxTree {
   cStart = new Int32Array(16);
   cEnd = new Int32Array(16);
   readonly errors: SyntaxErrorRow[] = [];
+  /** syntax errors beyond MAX_SYNTAX_ERRORS, not kept (counted in the last row of `errors`) */
+  errorsDropped = 0;
+  /** where the first dropped error was */
+  firstDropped = -1;
+  /** the parser stopped at MAX_STATEMENTS: the rest of the text was not read */
+  truncated = false;
   lines: LineIndex;
 
   constructor(
