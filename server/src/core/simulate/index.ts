@@ -9,7 +9,16 @@
 
 import type { RelatedFinding } from '../diagnostics';
 import type { DomainKind } from '../kinds';
-import { Src, layeringRefusal, maskOfIrq, groupPropSite, type Domain, type Model, type Site } from '../model';
+import {
+  Src,
+  groupsOfDevice,
+  layeringRefusal,
+  maskOfIrq,
+  groupPropSite,
+  type Domain,
+  type Model,
+  type Site,
+} from '../model';
 import { GroupFlag } from '../model/types';
 import { IrqCtx, SimContext, passThrough, type Level } from './context';
 import { eraOfModel, type SimEra } from './era';
@@ -90,7 +99,7 @@ const enum Phase {
 }
 
 /** One step of the allocation order: a batch of interrupts, or a release of a device. */
-type Step = { batch: number[]; n?: number } | { release: number; site: Site };
+type Step = { batch: number[]; n?: number } | { release: number; before: number; site: Site };
 
 export class Simulator implements Failer {
   readonly s: SimContext;
@@ -117,7 +126,7 @@ export class Simulator implements Failer {
     this.placePins();
     for (const step of this.plan()) {
       if ('release' in step) {
-        this.release(step.release, step.site);
+        this.release(step.release, step.before, step.site);
         continue;
       }
       this.batchSize = step.n ?? step.batch.length;
@@ -163,7 +172,7 @@ export class Simulator implements Failer {
       for (; r < m.releases.length && m.releases[r].before <= g; r++) {
         const rel = m.releases[r];
         open.delete(rel.device);
-        steps.push({ release: rel.device, site: rel.site });
+        steps.push({ release: rel.device, before: rel.before, site: rel.site });
       }
     };
     for (let g = 0; g < G.count; g++) {
@@ -416,13 +425,22 @@ export class Simulator implements Failer {
     );
   }
 
-  /** `release DEVICE`: everything the device holds so far is freed, as a driver unbind frees it. */
-  private release(dev: number, site: Site): void {
+  /** Per device, how many of its groups (groupsOfDevice order) an earlier `release` has passed. */
+  private releasedGroups = new Map<number, number>();
+
+  /**
+   * `release DEVICE`: everything the device holds so far is freed, as a driver unbind frees it. The
+   * groups before the statement (`before`) and after the device's previous release: the earlier ones
+   * were freed then, the later ones are not allocated yet (linear in all over many releases).
+   */
+  private release(dev: number, before: number, site: Site): void {
     const m = this.m;
     const G = m.groups;
     const P = this.s.placement;
-    for (let g = 0; g < G.count; g++) {
-      if (G.device[g] !== dev) continue;
+    const groups = groupsOfDevice(m, dev);
+    let j = this.releasedGroups.get(dev) ?? 0;
+    for (; j < groups.length && groups[j] < before; j++) {
+      const g = groups[j];
       for (let i = 0; i < G.size[g]; i++) {
         const k = G.order[g] + i;
         const ph = this.phase[k];
@@ -439,6 +457,7 @@ export class Simulator implements Failer {
         this.phase[k] = Phase.Released;
       }
     }
+    this.releasedGroups.set(dev, j);
   }
 
   /** Frees what interrupt k holds at every level (a release, or a managed shutdown at hotplug). */
