@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { analyze, parse } from '../../server/src/core';
-import { grownTopology, inputSeed, Rng } from '../fuzz/generators';
+import { TOKENS, grownTopology, inputSeed, Rng } from '../fuzz/generators';
 import { ROOT } from './helpers';
 
 function examples(): string[] {
@@ -34,76 +34,6 @@ function checkResult(text: string): void {
   assert.ok(Array.isArray(a.diagnostics));
   for (const d of a.diagnostics) assert.doesNotMatch(d.message, /internal (parser )?error/, d.message);
 }
-
-const TOKENS = [
-  'arch',
-  'x86',
-  'arm64',
-  'kernel',
-  '6.6',
-  '5.15',
-  'cpus',
-  '0-3',
-  'domain',
-  'device',
-  'irq',
-  'expect',
-  'inject',
-  'include',
-  '"a.irqtopo"',
-  'VECTOR',
-  'IR-0',
-  ':',
-  'vector',
-  'remap',
-  'ims',
-  'pci-msi',
-  'gic',
-  'its',
-  '{',
-  '}',
-  '[',
-  ']',
-  ';',
-  '\n',
-  ',',
-  '..',
-  '-',
-  '>',
-  'parent',
-  'scope',
-  '0000:00-7f',
-  'pci',
-  '01:00.0',
-  'msix',
-  'msi',
-  '8',
-  '0x20',
-  'slots',
-  'device',
-  'd.q',
-  'd',
-  'managed',
-  'affinity',
-  'cpu',
-  'vector',
-  'path',
-  'message',
-  'from',
-  '#',
-  '//',
-  '"',
-  'ioapic',
-  'pin',
-  'window',
-  'virtual',
-  'system-vectors',
-  'in-use',
-  '\u0000',
-  'é',
-  '𝔸',
-  '\r\n',
-];
 
 describe('robustness (property)', () => {
   it('survives random strings', () => {

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import { parse } from '../../server/src/core';
 import { importDumps, type ImportResult } from '../../server/src/core/importer';
+import { DUMP_JUNK } from '../fuzz/generators';
 import { fixture } from './helpers';
 
 const DUMPS = fixture('dumps');
@@ -74,26 +75,7 @@ const hostileValue = fc.constantFrom(
 const junkLine = fc.oneof(
   fc.string({ maxLength: 80 }),
   fc.string({ unit: 'binary', maxLength: 40 }),
-  fc.constantFrom(
-    'handler:  handle_edge_irq',
-    'domain:  ',
-    ' hwirq:   0xzz',
-    '     Vector:    -4',
-    'name:   "quoted\\"',
-    'System: 40: 0-19,',
-    '| CPU | avl | man | mac | act | vectors',
-    '    0   197     2     1    3  33-34,38',
-    '           CPU0       CPU1',
-    ' 36:          0      66345 PCI-MSIX-0000:00:02.0   1-edge      a"b\\c # d',
-    ' 37:  1 2 IR-PCI-MSI 99999999999999999999-edge x',
-    ' 38:  1 2 ITS-MSI 76021761 Edge',
-    'LOC:  1',
-    '0:domain:  IO-APIC-2',
-    'IR-PCI-MSI-0000:00:01.0-11:name:   X',
-    'root@h:~# cat /sys/kernel/debug/irq/irqs/12',
-    '[   1.0] dmesg',
-    '...',
-  ),
+  fc.constantFrom(...DUMP_JUNK),
 );
 
 describe('importer: fuzzed and truncated dumps', () => {

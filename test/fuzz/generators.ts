@@ -38,7 +38,8 @@ export function inputSeed(seed: number, index: number): number {
   return (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) + Math.imul(index + 1, 0xc2b2ae35)) >>> 0;
 }
 
-const TOKENS = [
+/** Words, punctuation and values of the language (token soup, edits). */
+export const TOKENS = [
   'arch',
   'x86',
   'arm64',
@@ -363,7 +364,8 @@ export function topologyInput(r: Rng, bases: readonly string[]): { kind: string;
   return { kind: 'grown', text: grownTopology(r) };
 }
 
-const DUMP_JUNK = [
+/** Lines of dumps gone wrong: half a debugfs record, absurd numbers, prompts, log lines. */
+export const DUMP_JUNK = [
   'handler:  handle_edge_irq',
   'domain:  ',
   ' hwirq:   0xzz',
