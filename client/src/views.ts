@@ -196,7 +196,11 @@ export class RoutesProvider implements vscode.TreeDataProvider<RouteElement>, vs
       const item = new vscode.TreeItem(e.device.device, e.device.irqs.length ? Collapsed : None);
       item.id = `device:${e.device.device}`;
       const failed = e.device.irqs.filter((i) => i.failure).length;
-      item.description = `${e.device.irqs.length} interrupt${e.device.irqs.length === 1 ? '' : 's'}${failed ? ` · ${failed} not routed` : ''}`;
+      const unlisted = e.device.unlisted ?? 0;
+      const all = e.device.irqs.length + unlisted;
+      item.description =
+        `${all} interrupt${all === 1 ? '' : 's'}${unlisted ? ` (${e.device.irqs.length} listed)` : ''}` +
+        `${failed ? ` · ${failed} not routed` : ''}`;
       item.iconPath = failed
         ? new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground'))
         : new vscode.ThemeIcon('chip');
@@ -276,8 +280,13 @@ export function registerViews(store: TopologyStore): Views {
     const t = domains.totals();
     const n = t.error + t.warning;
     domainsView.badge = n ? { value: n, tooltip: problemText(t) } : undefined;
-    routesView.message =
-      s?.routes && !s.routes.simulated ? 'Not simulated: give arch and cpus to place interrupts.' : undefined;
+    routesView.message = !s?.routes
+      ? undefined
+      : !s.routes.simulated
+        ? 'Not simulated: give arch and cpus to place interrupts.'
+        : s.routes.unlisted
+          ? `Lists the first ${s.routes.limit.toLocaleString('en-US')} interrupts; ${s.routes.unlisted.toLocaleString('en-US')} more are counted, not listed (the CLI's "irqtopo routes FILE" lists all).`
+          : undefined;
   };
   const sub = store.onDidChange(label);
   label(store.current);

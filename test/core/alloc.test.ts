@@ -4,6 +4,7 @@
 // a `release` gives back many). Starts repeat (a table size, 0), so that a start's remembered place is tested.
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { lowestFittingEntry, type MsixUse } from '../../server/src/core/services/fixes';
 import { LowestFree, OpenLowestFree, TableLowestFree } from '../../server/src/core/simulate/alloc';
 
 type Op = { kind: 'take'; from: number } | { kind: 'release'; pick: number } | { kind: 'has'; i: number };
@@ -106,5 +107,56 @@ describe('lowest-free allocators agree with a naive set', () => {
     assert.equal(a.count, 65_536);
     assert.equal(a.has(65_543), true);
     assert.equal(a.has(65_544), false);
+  });
+});
+
+describe('the msix-index-range quick fix: the lowest entry that fits', () => {
+  // the fix's former search, kept as the reference: every candidate entry, every statement laid out again
+  function reference(uses: MsixUse[], i: number, table: number): number {
+    const layout = (list: MsixUse[]) => {
+      const used = new Set<number>();
+      let next = 0;
+      let max = -1;
+      let clash = false;
+      for (const u of list)
+        for (let k = 0; k < u.size; k++) {
+          let e = u.arg + k;
+          if (u.arg >= 0) clash ||= used.has(e);
+          else {
+            while (used.has(next)) next++;
+            e = next;
+          }
+          used.add(e);
+          max = Math.max(max, e);
+        }
+      return { max, clash };
+    };
+    for (let e = 0; e + uses[i].size <= table; e++) {
+      const l = layout(uses.map((u, j) => (j === i ? { ...u, arg: e } : u)));
+      if (!l.clash && l.max < table) return e;
+    }
+    return -1;
+  }
+
+  it('agrees with trying every entry and laying every statement out again (property)', () => {
+    const use = fc.record({
+      g: fc.constant(0),
+      arg: fc.oneof(fc.constant(-1), fc.nat(40)),
+      size: fc.integer({ min: 1, max: 6 }),
+    });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 48 }),
+        fc.array(use, { minLength: 1, maxLength: 14, size: 'max' }),
+        fc.nat(),
+        (table, uses, pick) => {
+          const explicit = uses.map((u, j) => (u.arg >= 0 ? j : -1)).filter((j) => j >= 0);
+          if (!explicit.length) return;
+          const i = explicit[pick % explicit.length];
+          assert.equal(lowestFittingEntry(uses, i, table), reference(uses, i, table));
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 });

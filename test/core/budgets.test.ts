@@ -14,6 +14,7 @@ import {
   quickFixes,
   routes,
 } from '../../server/src/core/services';
+import { MAX_ROUTES_LISTED } from '../../server/src/core/services/views';
 import { parseTree } from '../../server/src/core/syntax/parser';
 import { splice } from '../../server/src/core/syntax/splice';
 
@@ -294,7 +295,33 @@ describe('user-sized inputs: the loops that were quadratic give the answers they
       'arch x86\ncpus 0-8191\ndomain VECTOR : vector\ndevice d { pci 0000:01:00.0; msix 8 }\n' +
       'irq d.a[0..65535] : virtual\nirq d.b[0..65535] : virtual\nrelease d\n';
     const view = routes(analyze(URI, released));
-    assert.equal(view.devices[0].irqs.length, 131_072);
+    assert.equal(view.devices[0].irqs.length + view.devices[0].unlisted, 131_072);
+  });
+
+  it(`the routes view lists ${MAX_ROUTES_LISTED} interrupts in device order and counts the rest, per device and in all`, () => {
+    const text =
+      'arch x86\ncpus 0-255\ndomain VECTOR : vector\n' +
+      seq(3, (i) => `device d${i} { pci 0000:0${i + 1}:00.0; msix 8 }\n`) +
+      'irq d0.q[0..39999] : virtual\nirq d1.q[0..39999] : virtual\nirq d2.q[0..9] : virtual\n';
+    const view = routes(analyze(URI, text));
+    assert.equal(view.limit, MAX_ROUTES_LISTED);
+    assert.deepEqual(
+      view.devices.map((d) => [d.device, d.irqs.length, d.unlisted]),
+      [
+        ['d0', 40_000, 0],
+        ['d1', MAX_ROUTES_LISTED - 40_000, 80_000 - MAX_ROUTES_LISTED],
+        ['d2', 0, 10],
+      ],
+    );
+    assert.equal(view.unlisted, 80_010 - MAX_ROUTES_LISTED);
+    assert.equal(view.devices[1].irqs.at(-1)!.irq, `d1.q[${MAX_ROUTES_LISTED - 40_000 - 1}]`);
+    // under the budget nothing is left out
+    const small = routes(analyze(URI, text.replace('39999', '9').replace('39999', '9')));
+    assert.equal(small.unlisted, 0);
+    assert.deepEqual(
+      small.devices.map((d) => d.irqs.length),
+      [10, 10, 10],
+    );
   });
 });
 

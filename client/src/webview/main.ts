@@ -191,7 +191,7 @@ async function render(): Promise<void> {
   empty.textContent = g.nodes.length === 0 ? 'No domains in this topology yet.' : '';
   const domains = d.nodes.filter((n) => n.type === 'domain').length;
   const clusters = g.nodes.filter((n) => n.style === 'group').length;
-  const irqs = (state.routes?.devices ?? []).reduce((k, x) => k + x.irqs.length, 0);
+  const irqs = (state.routes?.devices ?? []).reduce((k, x) => k + x.irqs.length + (x.unlisted ?? 0), 0);
   $<HTMLSpanElement>('stats').textContent =
     `${domains} domains · ${d.nodes.length - domains} devices · ${irqs} interrupts` +
     (clusters ? ` · ${g.collapsed} in ${clusters} cluster${clusters > 1 ? 's' : ''}` : '');

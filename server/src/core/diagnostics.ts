@@ -99,7 +99,7 @@ export function publish(findings: readonly Finding[], cap = MAX_FINDINGS_PER_FIL
       out.push(
         publishOne({
           ...first,
-          message: `${n} more \`${code}\` finding${n === 1 ? '' : 's'} from here on are not shown: a file shows its first ${cap} findings, then one summary per code. The first hidden one: ${messageOf(first)}`,
+          message: `${n} more \`${code}\` finding${n === 1 ? ' from here on is' : 's from here on are'} not shown: a file shows its first ${cap} findings, then one summary per code. The first hidden one: ${messageOf(first)}`,
           related: [],
         }),
       );

@@ -4,7 +4,7 @@
 // `cpu-unplug-refused` has no automatic fix: its hover says what to change (hover-machine.ts).
 
 import { Src } from '../model/types';
-import type { Model } from '../model';
+import { groupsOfDevice, type Model } from '../model';
 import { Kw } from '../syntax/names';
 import { At, St } from '../syntax/tree';
 import type { SyntaxFile } from '../syntax/view';
@@ -120,38 +120,110 @@ export function imsNoSlotsFix(m: Model, diag: Diagnostic): Fix[] {
 
 // ---- msix-index-range --------------------------------------------------------------------------
 
-interface MsixUse {
+export interface MsixUse {
   g: number;
   /** explicit first entry, or -1 (the lowest free) */
   arg: number;
   size: number;
 }
 
-/** The entries each statement takes, as the check counts them (explicit, else the next free), and the highest. */
-function msixLayout(uses: readonly MsixUse[]): { max: number; clash: boolean; taken: Map<number, number[]> } {
+/**
+ * A device's `msix`-sourced statements, cut where a `release` of the device frees its entries (the
+ * statements after one count from entry 0 again, as msix-index-range counts them). Made once per
+ * model: fix-all asks for every msix-index-range finding, and a device may hold 2^18 statements.
+ */
+interface MsixDevice {
+  segments: MsixUse[][];
+  /** group -> [segment, position in it] */
+  at: Map<number, [number, number]>;
+  /** the highest entry any segment takes (explicit, else the next free) */
+  max: number;
+}
+
+const msixDevices = new WeakMap<Model, Map<number, MsixDevice>>();
+const groupAtStatement = new WeakMap<Model, Map<number, number>>();
+
+function msixDevice(m: Model, dev: number): MsixDevice {
+  let byDev = msixDevices.get(m);
+  if (!byDev) msixDevices.set(m, (byDev = new Map<number, MsixDevice>()));
+  let md = byDev.get(dev);
+  if (md) return md;
+  const G = m.groups;
+  const cuts = m.releases.filter((r) => r.device === dev).map((r) => r.before);
+  const segments: MsixUse[][] = [[]];
+  const at = new Map<number, [number, number]>();
+  let c = 0;
+  for (const g of groupsOfDevice(m, dev)) {
+    for (; c < cuts.length && cuts[c] <= g; c++) if (segments[segments.length - 1].length) segments.push([]);
+    if (G.source[g] !== Src.Msix) continue;
+    const seg = segments[segments.length - 1];
+    at.set(g, [segments.length - 1, seg.length]);
+    seg.push({ g, arg: G.sourceArg[g], size: G.size[g] });
+  }
+  let max = -1;
+  for (const seg of segments) max = Math.max(max, segmentMax(seg));
+  byDev.set(dev, (md = { segments, at, max }));
+  return md;
+}
+
+/** The highest entry a segment's statements take (explicit, else the next free): a set of the entries, O(entries). */
+function segmentMax(uses: readonly MsixUse[]): number {
   const used = new Set<number>();
-  const taken = new Map<number, number[]>();
   let next = 0;
   let max = -1;
-  let clash = false;
-  for (const u of uses) {
-    const mine: number[] = [];
+  for (const u of uses)
     for (let k = 0; k < u.size; k++) {
-      let e: number;
-      if (u.arg >= 0) {
-        e = u.arg + k;
-        if (used.has(e)) clash = true;
-      } else {
+      let e = u.arg + k;
+      if (u.arg < 0) {
         while (used.has(next)) next++;
         e = next;
       }
       used.add(e);
-      mine.push(e);
-      max = Math.max(max, e);
+      if (e > max) max = e;
     }
-    taken.set(u.g, mine);
+  return max;
+}
+
+/**
+ * The lowest first entry for statement `i` of a segment (explicit, `size` entries) such that every
+ * statement of the segment fits the table with no entry taken twice, the others unmoved; -1 if none.
+ * Entries at or past the table fail a candidate, so each pass stops within `table` entries: O(table^2)
+ * at most (2048^2), whatever the number of statements.
+ */
+export function lowestFittingEntry(uses: readonly MsixUse[], i: number, table: number): number {
+  const size = uses[i].size;
+  if (size > table) return -1;
+  // statements [from, to) placed over `used` with the next-free pointer `next`: the pointer after
+  // them, or -1 when one takes an entry past the table or one already taken
+  const run = (used: Uint8Array, from: number, to: number, next: number): number => {
+    for (let j = from; j < to; j++) {
+      const u = uses[j];
+      for (let k = 0; k < u.size; k++) {
+        let e = u.arg + k;
+        if (u.arg < 0) {
+          while (next < table && used[next]) next++;
+          e = next;
+        }
+        if (e >= table || used[e]) return -1;
+        used[e] = 1;
+      }
+    }
+    return next;
+  };
+  // the statements before i take what they take whatever i does
+  const before = new Uint8Array(table);
+  const next0 = run(before, 0, i, 0);
+  if (next0 < 0) return -1;
+  const tried = new Uint8Array(table);
+  for (let e = 0; e + size <= table; e++) {
+    let free = true;
+    for (let k = e; k < e + size && free; k++) if (before[k]) free = false;
+    if (!free) continue;
+    tried.set(before);
+    tried.fill(1, e, e + size);
+    if (run(tried, i + 1, uses.length, next0) >= 0) return e;
   }
-  return { max, clash, taken };
+  return -1;
 }
 
 export function msixIndexFix(m: Model, diag: Diagnostic): Fix[] {
@@ -162,21 +234,21 @@ export function msixIndexFix(m: Model, diag: Diagnostic): Fix[] {
   if (s < 0 || t.sKind[s] !== St.Irq) return [];
   const G = m.groups;
   const fi = m.files.indexOf(f);
-  let g = -1;
-  for (let x = 0; x < G.count; x++) if (G.file[x] === fi && G.stmt[x] === s) g = x;
+  let byStmt = groupAtStatement.get(m);
+  if (!byStmt) {
+    // (the last group of a statement, as a scan would find it)
+    groupAtStatement.set(m, (byStmt = new Map<number, number>()));
+    for (let x = 0; x < G.count; x++) byStmt.set(G.file[x] * 2 ** 20 + G.stmt[x], x);
+  }
+  const g = byStmt.get(fi * 2 ** 20 + s) ?? -1;
   if (g < 0) return [];
   const dev = G.device[g];
   const D = m.devices;
   const table = D.msix[dev];
   if (table < 0 || D.pMsix[dev] < 0) return [];
-  const uses: MsixUse[] = [];
-  for (let i = 0; i < D.gCount[dev]; i++) {
-    const x = m.groupsByDevice[D.gStart[dev] + i];
-    if (G.source[x] === Src.Msix) uses.push({ g: x, arg: G.sourceArg[x], size: G.size[x] });
-  }
+  const md = msixDevice(m, dev);
   const out: Fix[] = [];
-  const layout = msixLayout(uses);
-  const need = layout.max + 1;
+  const need = md.max + 1;
   const devFile = m.files[D.file[dev]];
   const p = D.pMsix[dev];
   if (need > table && need <= MAX_MSIX && devFile.tree.pNAtoms[p] === 1) {
@@ -189,21 +261,19 @@ export function msixIndexFix(m: Model, diag: Diagnostic): Fix[] {
     });
   }
   // an explicit index: the lowest entry from which the statement fits in the table, with every other statement unmoved
-  const me = uses.find((u) => u.g === g);
+  const where = md.at.get(g);
   const arg = t.sNArgs[s] === 1 ? t.sArgs[s] : -1;
-  if (me && me.arg >= 0 && arg >= 0) {
-    for (let e = 0; e + me.size <= table; e++) {
-      const tried = uses.map((u) => (u === me ? { ...u, arg: e } : u));
-      const l = msixLayout(tried);
-      if (l.clash || l.max >= table) continue;
+  if (where && arg >= 0) {
+    const seg = md.segments[where[0]];
+    const me = seg[where[1]];
+    const e = me.arg >= 0 ? lowestFittingEntry(seg, where[1], table) : -1;
+    if (e >= 0)
       out.push({
         title: `Use MSI-X entr${me.size > 1 ? `ies ${e}-${e + me.size - 1}` : `y ${e}`} (free, inside the ${table}-entry table)`,
         edits: [spanEdit(f, t.aStart[arg], t.aEnd(arg), String(e))],
         preferred: true,
         key: `msix-index:${diag.uri}:${t.sStart[s]}:${e}`,
       });
-      break;
-    }
   }
   return out;
 }

@@ -75,13 +75,26 @@ export interface DeviceRoutes {
   uri: string;
   range: Range;
   irqs: RouteInfo[];
+  /** the device's interrupts past the response's budget (MAX_ROUTES_LISTED), counted, not listed */
+  unlisted: number;
 }
 
 export interface Routes {
   uri: string;
   simulated: boolean;
   devices: DeviceRoutes[];
+  /** interrupts past the budget, in all: the first MAX_ROUTES_LISTED in device order are listed */
+  unlisted: number;
+  /** the budget (MAX_ROUTES_LISTED) */
+  limit: number;
 }
+
+/**
+ * Interrupts one `irqtopo/routes` answer lists. A topology may hold 2^20 (MAX_IRQS); each listed one
+ * is a route made and sent (about 15 us and 0.5 KB), so 2^20 cost 15 s and a JSON string past V8's
+ * limit. The CLI's `irqtopo routes` lists every one.
+ */
+export const MAX_ROUTES_LISTED = 65_536;
 
 export interface Problem {
   code: string;
@@ -239,7 +252,10 @@ export function routes(a: AnalysisLike): Routes {
   const m = a.model;
   const D = m.devices;
   const devices: DeviceRoutes[] = [];
+  let listed = 0;
+  let unlisted = 0;
   for (let dev = 0; dev < D.count; dev++) {
+    let devUnlisted = 0;
     const file = m.files[D.file[dev]];
     const irqs: RouteInfo[] = [];
     // interrupts a later `release` freed come last: their names are the new ones', and a lookup by
@@ -253,6 +269,11 @@ export function routes(a: AnalysisLike): Routes {
       for (let i = 0; i < m.groups.size[g]; i++) {
         const k = m.groups.order[g] + i;
         if (irqDead(m, k)) continue;
+        if (listed >= MAX_ROUTES_LISTED) {
+          devUnlisted++;
+          continue;
+        }
+        listed++;
         const r = routeOf(a, k);
         (r?.failure?.code === 'released' ? released : irqs).push({
           irq: r?.irq ?? irqName(m, k),
@@ -277,9 +298,16 @@ export function routes(a: AnalysisLike): Routes {
       }
     }
     for (const x of released) irqs.push(x); // (not push(...): a device may hold 2^20 of them)
-    devices.push({ device: D.name[dev], uri: file.uri, range: file.range(D.start[dev], D.end[dev]), irqs });
+    unlisted += devUnlisted;
+    devices.push({
+      device: D.name[dev],
+      uri: file.uri,
+      range: file.range(D.start[dev], D.end[dev]),
+      irqs,
+      unlisted: devUnlisted,
+    });
   }
-  return { uri: m.rootUri, simulated: !!a.simulation, devices };
+  return { uri: m.rootUri, simulated: !!a.simulation, devices, unlisted, limit: MAX_ROUTES_LISTED };
 }
 
 const domainId = (d: Domain) => `domain:${d.name}`;

@@ -14,7 +14,7 @@ import {
   type Domain,
   type Site,
 } from '../../model';
-import { LowestFree, OpenLowestFree, TableLowestFree, roundUpPow2 } from '../alloc';
+import { LowestFree, OpenLowestFree, Owners, TableLowestFree, roundUpPow2 } from '../alloc';
 import type { IrqCtx, Level, SimContext } from '../context';
 import { PF } from '../placement';
 import type { Undoable } from '../placement';
@@ -51,6 +51,8 @@ interface MsiBlock {
 export class EndpointLevel implements Level, Undoable {
   private readonly id: number;
   private readonly msix: (TableLowestFree | undefined)[] = [];
+  /** per device: MSI-X entry -> the interrupt holding it + 1 (a conflict names its holder without a scan) */
+  private readonly msixHolder: (Owners | undefined)[] = [];
   private readonly msiBlocks: (MsiBlock | undefined)[] = [];
   /** per domain index */
   private readonly ims: (LowestFree | OpenLowestFree | undefined)[] = [];
@@ -70,6 +72,7 @@ export class EndpointLevel implements Level, Undoable {
     switch (op as Op) {
       case Op.Msix:
         this.msix[a]!.release(b);
+        this.msixHolder[a]?.set(b, 0);
         break;
       case Op.MsiBlock:
         this.msiBlocks[a]!.next--;
@@ -103,7 +106,10 @@ export class EndpointLevel implements Level, Undoable {
         if (src === Src.Msi) {
           const b = this.msiBlocks[dev];
           if (b && --b.next <= 0) this.msiBlocks[dev] = undefined; // the next batch sizes its block anew
-        } else this.msix[dev]?.release(h);
+        } else {
+          this.msix[dev]?.release(h);
+          if (this.msixHolder[dev]?.get(h) === k + 1) this.msixHolder[dev].set(h, 0);
+        }
         return;
       case 'ims':
         this.ims[d.index]?.release(h);
@@ -260,7 +266,7 @@ export class EndpointLevel implements Level, Undoable {
       if (arg >= 0) {
         idx = arg + (k - G.order[ctx.g]);
         if (t.has(idx)) {
-          const other = this.msixOwner(dev, idx, k);
+          const other = (this.msixHolder[dev]?.get(idx) ?? 0) - 1;
           const name = other >= 0 ? s.irqName(other) : 'another interrupt';
           return this.f.fail(
             ctx,
@@ -285,23 +291,11 @@ export class EndpointLevel implements Level, Undoable {
       idx = t.lowest(table);
     }
     t.take(idx);
+    (this.msixHolder[dev] ??= new Owners()).set(idx, k + 1);
     s.log.push(this.id, Op.Msix, dev, idx);
     s.placement.epHwirq[k] = idx;
     ctx.did(0);
     return true;
-  }
-
-  /** The interrupt of a device that holds an MSI-X entry (a rare error path: a scan). */
-  private msixOwner(dev: number, idx: number, before: number): number {
-    const P = this.s.placement;
-    const m = this.s.m;
-    for (const g of groupsOf(m, dev))
-      for (let i = 0; i < m.groups.size[g]; i++) {
-        const k = m.groups.order[g] + i;
-        if (k >= before) return -1;
-        if (P.epHwirq[k] === idx && P.flags[k] & PF.Allocated && m.groups.source[g] === Src.Msix) return k;
-      }
-    return -1;
   }
 
   private msiEntry(ctx: IrqCtx, d: Domain): boolean {
