@@ -154,4 +154,25 @@ describe('parser', () => {
       [2],
     );
   });
+
+  it('a syntax error quotes at most 64 characters of a token, and says how long it is', () => {
+    const long = 'dev' + 'n'.repeat(5000);
+    for (const text of [
+      `arch x86\nirq ${long} : msix\n`,
+      `domain ${long} ${long}\n`,
+      `node ${long}\n`,
+      `domain X "${'q'.repeat(63)}\u{1F600}${'q'.repeat(100)}"\n`,
+    ]) {
+      const errors = parseTree(text).errors;
+      assert.ok(errors.length > 0, text.slice(0, 40));
+      for (const e of errors) {
+        assert.ok(e.message.length < 400, e.message.slice(0, 200));
+        assert.doesNotMatch(e.message, /[\ud800-\udbff](?![\udc00-\udfff])/, 'no half surrogate pair');
+      }
+      assert.ok(
+        errors.some((e) => /…['"] \([\d,]+ characters\)/.test(e.message)),
+        errors[0].message,
+      );
+    }
+  });
 });

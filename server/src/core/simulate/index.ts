@@ -368,7 +368,7 @@ export class Simulator implements Failer {
       P.irte[k] = P.irte[shared];
       P.handle[k] = P.handle[shared];
       const f = P.failureOf(shared);
-      if (f) P.fail(k, f.code, f.message, P.failureHops.get(shared) ?? []);
+      if (f) P.fail(k, f.code, f.message, P.failureHopsOf(shared));
       else P.flags[k] |= PF.Allocated;
       this.phase[k] = f ? Phase.Failed : Phase.Active;
       return;

@@ -47,9 +47,10 @@ export class Placement {
   /** the failure's RULES code (index into `codes`), 0 when none */
   readonly failure: Uint8Array;
   readonly codes: string[] = [''];
-  readonly failureText = new Map<number, string | (() => string)>();
+  /** per interrupt, made at the first failure (arrays, not Maps: 2^20 failures cost 16 MB, not about 80) */
+  private failureText: (string | (() => string) | undefined)[] | undefined;
   /** the hops a failed interrupt had taken before it failed */
-  readonly failureHops = new Map<number, Hop[]>();
+  private failureHops: (Hop[] | undefined)[] | undefined;
   /** shared IO-APIC pins: the interrupt whose Linux irq this one shares */
   readonly sharedWith = new Map<number, number>();
 
@@ -70,8 +71,8 @@ export class Placement {
     let c = this.codes.indexOf(code);
     if (c < 0) c = this.codes.push(code) - 1;
     this.failure[k] = c;
-    this.failureText.set(k, message);
-    this.failureHops.set(k, hops);
+    (this.failureText ??= new Array<string | (() => string) | undefined>(this.n))[k] = message;
+    (this.failureHops ??= new Array<Hop[] | undefined>(this.n))[k] = hops.length ? hops : undefined;
     this.cpu[k] = this.vector[k] = this.lpi[k] = this.irte[k] = this.handle[k] = this.event[k] = -1;
     this.flags[k] &= ~PF.Allocated;
   }
@@ -79,8 +80,13 @@ export class Placement {
   failureOf(k: number): { code: string; message: string } | null {
     const c = this.failure[k];
     if (c === 0) return null;
-    const t = this.failureText.get(k) ?? '';
+    const t = this.failureText?.[k] ?? '';
     return { code: this.codes[c], message: typeof t === 'string' ? t : t() };
+  }
+
+  /** The hops a failed interrupt had taken before it failed. */
+  failureHopsOf(k: number): Hop[] {
+    return this.failureHops?.[k] ?? [];
   }
 
   /** A copy (the boot placement, before `offline` moves interrupts). */
@@ -97,8 +103,8 @@ export class Placement {
     p.flags.set(this.flags);
     p.failure.set(this.failure);
     p.codes.push(...this.codes.slice(1));
-    for (const [k, v] of this.failureText) p.failureText.set(k, v);
-    for (const [k, v] of this.failureHops) p.failureHops.set(k, v);
+    p.failureText = this.failureText?.slice();
+    p.failureHops = this.failureHops?.slice();
     for (const [k, v] of this.sharedWith) p.sharedWith.set(k, v);
     return p;
   }
@@ -151,5 +157,7 @@ export class OpLog {
   /** Keeps everything after `mark` (the allocation succeeded): forget how to undo it. */
   commit(mark: number): void {
     this.n = mark;
+    // a batch of 2^20 interrupts grows the log to 64 MB: not kept once nothing is left to undo
+    if (mark === 0 && this.log.length > 65_536) this.log = new Int32Array(256);
   }
 }

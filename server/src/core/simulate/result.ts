@@ -125,7 +125,7 @@ export class SimulationResult implements Simulation {
       irte: nul(P.irte[k]),
       event: nul(P.event[k]),
       path: info ? info.path : [],
-      hops: failure ? (P.failureHops.get(k) ?? []) : this.hops(k, g),
+      hops: failure ? P.failureHopsOf(k) : this.hops(k, g),
       message: failure ? null : this.message(k, g),
       managed: (G.flags[g] & GroupFlag.Managed) !== 0,
       handle: P.handle[k] >= 0 && info?.remap?.vendor !== 'amd' ? P.handle[k] : undefined,

@@ -4,7 +4,7 @@
 
 import { Interner, Kw, KEYWORDS } from './names';
 import { T, W } from './scanner';
-import { TokenParser } from './tokens';
+import { TokenParser, quoteCut } from './tokens';
 import { At, MAX_STATEMENTS, St, SyntaxTree } from './tree';
 import { lineStartsOf } from './lines';
 
@@ -277,7 +277,9 @@ class Parser extends TokenParser {
       this.advance();
       kind = this.name("the domain kind after ':'");
     } else {
-      this.errorAt(`expected ':' and the domain kind after '${tr.nameOf(name)}', found ${this.describe()}`);
+      this.errorAt(
+        `expected ':' and the domain kind after ${quoteCut(tr.nameOf(name), "'")}, found ${this.describe()}`,
+      );
       if (this.tok === T.Name) kind = this.nameAtom();
     }
     const st = tr.addStatement(St.Domain, Kw.domain, start);
@@ -425,7 +427,7 @@ class Parser extends TokenParser {
           tr.sB[st] = this.name('the interrupt name after the device');
         } else {
           this.error(
-            `expected DEVICE.NAME (the device, a '.', the interrupt name), found '${this.text.slice(s, e)}'`,
+            `expected DEVICE.NAME (the device, a '.', the interrupt name), found ${quoteCut(this.text.slice(s, e), "'")}`,
             s,
             e,
           );

@@ -96,8 +96,8 @@ export abstract class TokenParser extends Scanner {
 
   protected describe(): string {
     const t = this.tok;
-    if (t === T.Name || t === T.Word) return `'${this.text.slice(this.tokStart, this.tokEnd)}'`;
-    if (t === T.String) return `"${this.tree.names.names[this.tokName()]}"`;
+    if (t === T.Name || t === T.Word) return quoteCut(this.text.slice(this.tokStart, this.tokEnd), "'");
+    if (t === T.String) return quoteCut(this.tree.names.names[this.tokName()], '"');
     return DESCRIBE[t] ?? 'a token';
   }
 
@@ -233,4 +233,11 @@ export abstract class TokenParser extends Scanner {
     for (let i = s; i < e; i++) if (!isHex(this.text.charCodeAt(i))) return false;
     return true;
   }
+}
+
+/** Text of the file quoted in a message, cut after 64 characters (a 4 MB token must not make a 4 MB message). */
+export function quoteCut(text: string, q: string): string {
+  if (text.length <= 64) return `${q}${text}${q}`;
+  const cut = /[\ud800-\udbff]/.test(text[63]) ? 63 : 64; // (not half a surrogate pair)
+  return `${q}${text.slice(0, cut)}…${q} (${text.length.toLocaleString('en-US')} characters)`;
 }

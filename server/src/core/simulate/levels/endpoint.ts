@@ -159,7 +159,8 @@ export class EndpointLevel implements Level, Undoable {
           return this.f.fail(
             ctx,
             'ims-slots-exhausted',
-            `${s.irqName(k)} finds no free slot: the IMS domain '${d.name}' has ${d.slots} slot${d.slots === 1 ? '' : 's'} (0..${d.slots! - 1}), all taken. Slot allocation is the IMS domain's own (pci_create_ims_domain, 6.2-6.9): raise \`slots\` to the device's IMS size, or request fewer interrupts`,
+            () =>
+              `${s.irqName(k)} finds no free slot: the IMS domain '${d.name}' has ${d.slots} slot${d.slots === 1 ? '' : 's'} (0..${d.slots! - 1}), all taken. Slot allocation is the IMS domain's own (pci_create_ims_domain, 6.2-6.9): raise \`slots\` to the device's IMS size, or request fewer interrupts`,
             true,
             [
               {
@@ -280,18 +281,22 @@ export class EndpointLevel implements Level, Undoable {
           );
         }
       } else idx = t.lowest();
-      if (idx >= table)
+      if (idx >= table) {
+        const at = idx;
         return this.f.fail(
           ctx,
           'msix-index-range',
-          `${s.irqName(k)} would take MSI-X entry ${idx}, beyond ${m.devices.name[dev]}'s ${table}-entry table`,
+          () =>
+            `${s.irqName(k)} would take MSI-X entry ${at}, beyond ${m.devices.name[dev]}'s ${table}-entry table`,
         );
+      }
     } else {
       // PCI_IRQ_VIRTUAL: descriptors beyond the hardware table (hwsize = nvec)
       idx = t.lowest(table);
     }
     t.take(idx);
-    (this.msixHolder[dev] ??= new Owners()).set(idx, k + 1);
+    // (entries of the table only: one past it is a virtual descriptor's, or fails msix-index-range)
+    if (src === Src.Msix && idx < table) (this.msixHolder[dev] ??= new Owners()).set(idx, k + 1);
     s.log.push(this.id, Op.Msix, dev, idx);
     s.placement.epHwirq[k] = idx;
     ctx.did(0);

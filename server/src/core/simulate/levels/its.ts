@@ -172,10 +172,13 @@ export class ItsLevel implements Level, Undoable {
   }
 
   private full(ctx: IrqCtx, d: Domain, t: ItsDevice): false {
+    const { k, dev } = ctx;
+    const size = t.size;
     return this.f.fail(
       ctx,
       'its-events-exhausted',
-      `${this.s.irqName(ctx.k)} finds no free event ID: ${this.s.m.devices.name[ctx.dev]}'s event space (ITT) on '${d.name}' has ${t.size} events (0..${t.size - 1}), all taken. The ITS sizes it once, when the device is first set up (its_msi_prepare -> its_create_device, drivers/irqchip/irq-gic-v3-its.c): a power of two covering that first allocation call (from 6.11 at least the MSI-X table, its_pci_msi_prepare), at least 32 for DeviceID 0 and platform devices; a later call for the same device reuses it. Declare the table size the device really has, allocate everything in the first call, or request fewer interrupts`,
+      () =>
+        `${this.s.irqName(k)} finds no free event ID: ${this.s.m.devices.name[dev]}'s event space (ITT) on '${d.name}' has ${size} events (0..${size - 1}), all taken. The ITS sizes it once, when the device is first set up (its_msi_prepare -> its_create_device, drivers/irqchip/irq-gic-v3-its.c): a power of two covering that first allocation call (from 6.11 at least the MSI-X table, its_pci_msi_prepare), at least 32 for DeviceID 0 and platform devices; a later call for the same device reuses it. Declare the table size the device really has, allocate everything in the first call, or request fewer interrupts`,
       true,
     );
   }

@@ -148,10 +148,12 @@ export class AmdRemapLevel implements Level, Undoable {
   }
 
   private full(ctx: IrqCtx, d: Domain, entries: number): false {
+    const { k, ep, dev } = ctx;
     return this.f.fail(
       ctx,
       'irte-exhausted',
-      `${this.s.irqName(ctx.k)} finds no free entry in ${this.ownerName(ctx.ep, ctx.dev)}'s AMD-Vi remap table under '${d.name}' (${entries} entries per device: 256 before 5.10, 512 after, 2048 when the IOMMU advertises 2K): "AMD-Vi: Failed to allocate IRTE" (drivers/iommu/amd/iommu.c). Request fewer interrupts, or set \`entries 2048\` if the IOMMU supports 2K tables`,
+      () =>
+        `${this.s.irqName(k)} finds no free entry in ${this.ownerName(ep, dev)}'s AMD-Vi remap table under '${d.name}' (${entries} entries per device: 256 before 5.10, 512 after, 2048 when the IOMMU advertises 2K): "AMD-Vi: Failed to allocate IRTE" (drivers/iommu/amd/iommu.c). Request fewer interrupts, or set \`entries 2048\` if the IOMMU supports 2K tables`,
       true,
       [{ file: d.file, start: d.nameStart, end: d.nameEnd, message: `'${d.name}'` }],
     );

@@ -117,10 +117,13 @@ export class IntelRemapLevel implements Level, Undoable {
 
   private full(ctx: IrqCtx, d: Domain, n: number): false {
     const entries = d.entries ?? INTEL_IRTE_ENTRIES;
+    const k = ctx.k;
+    // (messages are made when read: 2^20 failing interrupts would keep 2^20 strings)
     return this.f.fail(
       ctx,
       'irte-exhausted',
-      `${this.s.irqName(ctx.k)} finds no ${n > 1 ? `aligned block of ${n} free IRTEs` : 'free IRTE'} in '${d.name}', whose remap table has ${entries} entries: "IR%d: can't allocate an IRTE" (drivers/iommu/intel/irq_remapping.c). Each IR unit owns one table (INTR_REMAP_TABLE_ENTRIES = 65536); spread the devices over the units' scopes, or request fewer interrupts`,
+      () =>
+        `${this.s.irqName(k)} finds no ${n > 1 ? `aligned block of ${n} free IRTEs` : 'free IRTE'} in '${d.name}', whose remap table has ${entries} entries: "IR%d: can't allocate an IRTE" (drivers/iommu/intel/irq_remapping.c). Each IR unit owns one table (INTR_REMAP_TABLE_ENTRIES = 65536); spread the devices over the units' scopes, or request fewer interrupts`,
       true,
       [
         {

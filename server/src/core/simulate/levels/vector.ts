@@ -428,10 +428,13 @@ export class VectorLevel implements Level, Undoable {
       const v = mat.lowestFree(c);
       if (v < 0) {
         s.log.rollback(mark);
+        const { k } = ctx;
+        const [cpu, capacity, era] = [s.cpus[c], mat.capacity, mat.era.label];
         return this.f.fail(
           ctx,
           'vector-exhausted',
-          `${s.irqName(ctx.k)} is managed: the kernel reserves one vector on every CPU of its mask (irq_matrix_reserve_managed, all or nothing), but CPU ${s.cpus[c]} has none left of its ${mat.capacity} (${mat.era.label}). The kernel fails with -ENOSPC`,
+          () =>
+            `${s.irqName(k)} is managed: the kernel reserves one vector on every CPU of its mask (irq_matrix_reserve_managed, all or nothing), but CPU ${cpu} has none left of its ${capacity} (${era}). The kernel fails with -ENOSPC`,
           true,
         );
       }
