@@ -224,13 +224,28 @@ describe('hostile inputs (issue 13): the core answers each with a clear error', 
       out[0].message,
       new RegExp(`^"f${MAX_FILES - 1}.irqtopo" is not read: a topology may have at most ${MAX_FILES} files`),
     );
-    const chars = analyze(URI, `${HEAD}${[0, 1, 2, 3].map((i) => `include "big${i}.irqtopo"\n`).join('')}`, {
-      reader,
-    }).diagnostics.filter((x) => x.code === 'include-error');
+    // big3 included 300 times (and a missing file 300 times): each include says why, the file is read once
+    const reads = new Map<string, number>();
+    const counting = (u: string) => {
+      reads.set(u, (reads.get(u) ?? 0) + 1);
+      return reader(u);
+    };
+    const chars = analyze(
+      URI,
+      `${HEAD}${[0, 1, 2, 3].map((i) => `include "big${i}.irqtopo"\n`).join('')}` +
+        'include "big3.irqtopo"\ninclude "gone.irqtopo"\n'.repeat(300),
+      { reader: counting },
+    ).diagnostics.filter((x) => x.code === 'include-error');
+    assert.equal(chars.length, 1 + 600);
     assert.deepEqual(
-      chars.map((x) => x.message),
-      [`"big3.irqtopo" is not read: the included files would exceed ${MAX_INCLUDE_CHARS} characters in all`],
+      [...new Set(chars.map((x) => x.message))],
+      [
+        `"big3.irqtopo" is not read: the included files would exceed ${MAX_INCLUDE_CHARS} characters in all`,
+        'cannot read "gone.irqtopo" (/virtual/gone.irqtopo): no such file',
+      ],
     );
+    assert.equal(reads.get('/virtual/big3.irqtopo'), 1);
+    assert.equal(reads.get('/virtual/gone.irqtopo'), 1);
     const deep = analyze(URI, `${HEAD}include "c0.irqtopo"\n`, { reader }).diagnostics.filter(
       (x) => x.code === 'include-error',
     );

@@ -45,6 +45,8 @@ export class FileLoader {
   private chars = 0;
   /** statements in the files loaded so far (a topology has at most MAX_STATEMENTS) */
   private statements = 0;
+  /** includes read and refused (a read error or a budget), by target: a second include of one is not read again */
+  private readonly refused = new Map<string, (rel: string, target: string) => string>();
 
   constructor(
     private readonly ctx: BindContext,
@@ -96,17 +98,27 @@ export class FileLoader {
         at(`"${rel}" is not read: a topology may have at most ${MAX_FILES} files`);
         continue;
       }
-      const read = this.reader ? safeRead(this.reader, target) : new Error('no file reader was given');
-      if (read instanceof Error) {
-        at(`cannot read "${rel}" (${target}): ${read.message}`);
+      const before = this.refused.get(target);
+      if (before) {
+        at(before(rel, target));
         continue;
       }
-      if (this.chars + read.length > MAX_INCLUDE_CHARS) {
-        at(`"${rel}" is not read: the included files would exceed ${MAX_INCLUDE_CHARS} characters in all`);
+      const read = this.reader ? safeRead(this.reader, target) : new Error('no file reader was given');
+      if (read instanceof Error || this.chars + read.length > MAX_INCLUDE_CHARS) {
+        const why =
+          read instanceof Error
+            ? (r: string, tg: string) => `cannot read "${r}" (${tg}): ${read.message}`
+            : (r: string) =>
+                `"${r}" is not read: the included files would exceed ${MAX_INCLUDE_CHARS} characters in all`;
+        this.refused.set(target, why);
+        at(why(rel, target));
         continue;
       }
       this.chars += read.length;
-      this.load(target, read, inner, (why) => at(`"${rel}" ${why}`));
+      this.load(target, read, inner, (why) => {
+        this.refused.set(target, (r) => `"${r}" ${why}`);
+        at(`"${rel}" ${why}`);
+      });
     }
     m.files.push(file);
   }
