@@ -94,7 +94,3 @@ export function benchSimulate(): Promise<string[]> {
   );
   return Promise.resolve(lines);
 }
-
-if (require.main === module) {
-  void benchSimulate().then((ls) => console.log(ls.join('\n')));
-}
