@@ -19,7 +19,7 @@ export function countsOf(s: Snapshot | undefined): Counts | undefined {
     n.children.forEach(walk);
   };
   (s.tree?.roots ?? []).forEach(walk);
-  const interrupts = (s.routes?.devices ?? []).reduce((k, d) => k + d.irqs.length, 0);
+  const interrupts = (s.routes?.devices ?? []).reduce((k, d) => k + d.irqs.length + (d.unlisted ?? 0), 0);
   // the language server's (source 'irqtopo'), not the irqtopo task's markers (source 'irqtopo check')
   const problems = vscode.languages.getDiagnostics(s.uri).filter((d) => d.source === 'irqtopo').length;
   return { domains, interrupts, problems };

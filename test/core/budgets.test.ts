@@ -315,6 +315,22 @@ describe('user-sized inputs: the loops that were quadratic give the answers they
     );
     assert.equal(view.unlisted, 80_010 - MAX_ROUTES_LISTED);
     assert.equal(view.devices[1].irqs.at(-1)!.irq, `d1.q[${MAX_ROUTES_LISTED - 40_000 - 1}]`);
+    // released interrupts come after every live one: a lookup by name finds the live interrupt
+    const rel = routes(
+      analyze(
+        URI,
+        'arch x86\nkernel 6.12\ncpus 0-1023\ndomain VECTOR : vector\ndomain IR : remap { parent VECTOR; vendor intel }\n' +
+          'device d { pci 0000:01:00.0; msix 8 }\nirq d.x[0..65535] : virtual\nrelease d\nirq d.x[0..3] : msix\n',
+      ),
+    );
+    const d = rel.devices[0];
+    assert.deepEqual(
+      d.irqs.slice(0, 4).map((x) => [x.irq, x.range.start.line, x.failure?.code ?? null]),
+      [0, 1, 2, 3].map((i) => [`d.x[${i}]`, 8, null]),
+    );
+    assert.equal(d.irqs.length, MAX_ROUTES_LISTED);
+    assert.equal(d.unlisted, 4);
+    assert.equal(d.irqs[4].failure?.code, 'released');
     // under the budget nothing is left out
     const small = routes(analyze(URI, text.replace('39999', '9').replace('39999', '9')));
     assert.equal(small.unlisted, 0);

@@ -4,7 +4,7 @@
 // hang.
 import * as assert from 'node:assert/strict';
 import { analyze, publish, type Finding } from '../../server/src/core';
-import { MAX_FINDINGS_PER_FILE, MAX_RELATED } from '../../server/src/core/diagnostics';
+import { MAX_FINDINGS_PER_FILE, MAX_MESSAGE, MAX_RELATED } from '../../server/src/core/diagnostics';
 import { completions, documentSymbols, formatEdits } from '../../server/src/core/services';
 import { applyEdits } from '../../server/src/core/services/util';
 import {
@@ -13,6 +13,7 @@ import {
   MAX_INCLUDE_DEPTH,
   MAX_IRQS,
   MAX_PARENT_DEPTH,
+  MAX_STATEMENTS,
 } from '../../server/src/core/model/limits';
 
 const HEAD = 'arch x86\ncpus 0-7\ndomain VECTOR : vector\n';
@@ -246,6 +247,27 @@ describe('hostile inputs (issue 13): the core answers each with a clear error', 
     );
     assert.equal(reads.get('/virtual/big3.irqtopo'), 1);
     assert.equal(reads.get('/virtual/gone.irqtopo'), 1);
+    // a file refused for the statement budget, included again after more statements: the count of then
+    const lines = (n: number, p: string) =>
+      Array.from({ length: n }, (_, i) => `domain ${p}${i} : ioapic\n`).join('');
+    const stmts: Record<string, string> = {
+      '/virtual/s/big.irqtopo': lines(200_000, 'B'),
+      '/virtual/s/huge.irqtopo': lines(100_000, 'H'),
+      '/virtual/s/mid.irqtopo': lines(30_000, 'M'),
+      '/virtual/s/sub/x.irqtopo': 'include "../huge.irqtopo"\n',
+    };
+    const again = analyze(
+      '/virtual/s/root.irqtopo',
+      `${HEAD}include "big.irqtopo"\ninclude "huge.irqtopo"\ninclude "mid.irqtopo"\ninclude "sub/x.irqtopo"\n`,
+      { reader: (u) => stmts[u] ?? new Error('no such file') },
+    ).diagnostics.filter((x) => x.code === 'include-error');
+    assert.deepEqual(
+      again.map((x) => x.message.replace(/^"[^"]*"/, 'F')),
+      [
+        `F is not read: with its 100000 statements the topology would have more than ${MAX_STATEMENTS} (200007 so far)`,
+        `F is not read: with its 100000 statements the topology would have more than ${MAX_STATEMENTS} (230008 so far)`,
+      ],
+    );
     const deep = analyze(URI, `${HEAD}include "c0.irqtopo"\n`, { reader }).diagnostics.filter(
       (x) => x.code === 'include-error',
     );
@@ -254,6 +276,18 @@ describe('hostile inputs (issue 13): the core answers each with a clear error', 
       deep[0].message,
       new RegExp(`would nest includes more than ${MAX_INCLUDE_DEPTH} files deep`),
     );
+  });
+
+  it(`a message quoting 5,000-character values is cut at ${MAX_MESSAGE} characters and says so`, () => {
+    const text = `${HEAD}include "${'a'.repeat(5000)}.irqtopo"\ndevice d { pci ${'0'.repeat(5000)} }\n`;
+    const long = analyze(URI, text, { reader: () => new Error('no such file') }).diagnostics.filter(
+      (d) => d.code === 'include-error' || d.code === 'bad-value',
+    );
+    assert.equal(long.length, 2);
+    for (const d of long) {
+      assert.ok(d.message.length <= MAX_MESSAGE + 80, `${d.message.length}`);
+      assert.match(d.message, /… \(the message is cut here: [\d,]+ characters\)$/);
+    }
   });
 
   it('formatting a file with lone CR line breaks: every line once, and a second format changes nothing', () => {

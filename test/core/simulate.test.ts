@@ -356,3 +356,22 @@ describe('simulation: cross-checks', () => {
     );
   });
 });
+
+describe('simulation: failure messages describe their own interrupt', () => {
+  it('a vector-exhausted message names the affinity of the interrupt that failed, not of the next one', () => {
+    const text =
+      'arch x86\nkernel 6.8\ncpus 0-1\ndomain VECTOR : vector\n' +
+      'device d { pci 0000:01:00.0; msix 2048 }\ndevice e { pci 0000:02:00.0; msix 8 }\n' +
+      'irq d.q[0..499] : msix { affinity 0 }\n';
+    for (const tail of ['', 'irq e.x : msix\n']) {
+      const a = analyze('/virtual/vec.irqtopo', text + tail);
+      const f = a.diagnostics.find((x) => x.code === 'vector-exhausted');
+      assert.ok(f, tail);
+      assert.match(
+        f.message,
+        /finds no free vector on any CPU of its affinity 0 nor any other online CPU/,
+        tail,
+      );
+    }
+  });
+});

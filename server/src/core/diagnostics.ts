@@ -31,8 +31,18 @@ export const MAX_FINDINGS_PER_FILE = 1000;
 /** Related places shown per finding. */
 export const MAX_RELATED = 20;
 
+/**
+ * Characters of one finding's message. Messages quote the file (names up to 1,024 characters, values,
+ * paths); those that quote input-sized text cut it themselves, and this catches the rest: a 5 KB value
+ * must not make a 5 KB message in every client, log and SARIF file.
+ */
+export const MAX_MESSAGE = 2000;
+
 export function messageOf(f: Finding): string {
-  return typeof f.message === 'string' ? f.message : f.message();
+  const m = typeof f.message === 'string' ? f.message : f.message();
+  if (m.length <= MAX_MESSAGE) return m;
+  const cut = /[\ud800-\udbff]/.test(m[MAX_MESSAGE - 1]) ? MAX_MESSAGE - 1 : MAX_MESSAGE;
+  return `${m.slice(0, cut)}… (the message is cut here: ${m.length.toLocaleString('en-US')} characters)`;
 }
 
 export function relatedOf(f: Finding): RelatedFinding[] {

@@ -56,17 +56,15 @@ export class FileLoader {
 
   /**
    * Loads a file and what it includes into ctx.m.files (includes first). `refuse` (for an included
-   * file) reports at its include why it is not loaded.
+   * file) reports at its include that its statements would pass the topology's budget.
    */
-  load(uri: string, text: string, stack: string[], refuse?: (message: string) => void): void {
+  load(uri: string, text: string, stack: string[], refuse?: (statements: number) => void): void {
     const m = this.ctx.m;
     if (m.fileByUri.has(uri)) return; // included twice: once is enough
     const file = this.parse(uri, text);
     const t = file.tree;
     if (refuse && this.statements + t.sCount > MAX_STATEMENTS) {
-      refuse(
-        `is not read: with its ${t.sCount} statements the topology would have more than ${MAX_STATEMENTS} (${this.statements} so far)`,
-      );
+      refuse(t.sCount);
       return;
     }
     this.statements += t.sCount;
@@ -115,9 +113,12 @@ export class FileLoader {
         continue;
       }
       this.chars += read.length;
-      this.load(target, read, inner, (why) => {
-        this.refused.set(target, (r) => `"${r}" ${why}`);
-        at(`"${rel}" ${why}`);
+      this.load(target, read, inner, (statements) => {
+        // (the count so far is the one of the moment a later include of it is refused again)
+        const why = (r: string) =>
+          `"${r}" is not read: with its ${statements} statements the topology would have more than ${MAX_STATEMENTS} (${this.statements} so far)`;
+        this.refused.set(target, why);
+        at(why(rel));
       });
     }
     m.files.push(file);

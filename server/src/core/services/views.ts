@@ -251,62 +251,70 @@ export function domainTree(a: AnalysisLike): DomainTree {
 export function routes(a: AnalysisLike): Routes {
   const m = a.model;
   const D = m.devices;
+  const G = m.groups;
+  const P = a.simulation?.placement;
+  const info = (g: number, k: number): RouteInfo => {
+    const gf = m.files[G.file[g]];
+    const s = G.stmt[g];
+    const r = routeOf(a, k);
+    return {
+      irq: r?.irq ?? irqName(m, k),
+      uri: gf.uri,
+      range: r?.range ?? gf.range(gf.tree.sStart[s], gf.tree.sEnd[s]),
+      cpu: r?.cpu ?? null,
+      vector: r?.vector ?? null,
+      lpi: r?.lpi ?? null,
+      irte: r?.irte ?? null,
+      event: r?.event ?? null,
+      managed: (G.flags[g] & GroupFlag.Managed) !== 0,
+      path: r?.path ?? chainOf(G.domain[g] >= 0 ? m.domains[G.domain[g]] : undefined).map((d) => d.name),
+      hops: r?.hops ?? [],
+      message: r?.message ?? null,
+      failure: r?.failure ?? null,
+      mask: r?.mask ?? null,
+      node: r?.node ?? null,
+      observed: r?.observed ?? [],
+      offline: r?.offline,
+      affinityBroken: r?.affinityBroken ?? false,
+    };
+  };
   const devices: DeviceRoutes[] = [];
   let listed = 0;
-  let unlisted = 0;
+  // interrupts a later `release` freed come after every live one, of the device and of the budget:
+  // their names are the new ones', and a lookup by name (the route picker, route focus) must find the
+  // live interrupt first. Kept as (group, interrupt) pairs until the live ones are listed.
+  const released: number[] = [];
   for (let dev = 0; dev < D.count; dev++) {
-    let devUnlisted = 0;
     const file = m.files[D.file[dev]];
-    const irqs: RouteInfo[] = [];
-    // interrupts a later `release` freed come last: their names are the new ones', and a lookup by
-    // name (the client's route picker) must find the live interrupt first
-    const released: RouteInfo[] = [];
-    for (const g of groupsOfDevice(m, dev)) {
-      const ep = m.groups.domain[g] >= 0 ? m.domains[m.groups.domain[g]] : undefined;
-      const path = chainOf(ep).map((d) => d.name);
-      const gf = m.files[m.groups.file[g]];
-      const s = m.groups.stmt[g];
-      for (let i = 0; i < m.groups.size[g]; i++) {
-        const k = m.groups.order[g] + i;
-        if (irqDead(m, k)) continue;
-        if (listed >= MAX_ROUTES_LISTED) {
-          devUnlisted++;
-          continue;
-        }
-        listed++;
-        const r = routeOf(a, k);
-        (r?.failure?.code === 'released' ? released : irqs).push({
-          irq: r?.irq ?? irqName(m, k),
-          uri: gf.uri,
-          range: r?.range ?? gf.range(gf.tree.sStart[s], gf.tree.sEnd[s]),
-          cpu: r?.cpu ?? null,
-          vector: r?.vector ?? null,
-          lpi: r?.lpi ?? null,
-          irte: r?.irte ?? null,
-          event: r?.event ?? null,
-          managed: (m.groups.flags[g] & GroupFlag.Managed) !== 0,
-          path: r?.path ?? path,
-          hops: r?.hops ?? [],
-          message: r?.message ?? null,
-          failure: r?.failure ?? null,
-          mask: r?.mask ?? null,
-          node: r?.node ?? null,
-          observed: r?.observed ?? [],
-          offline: r?.offline,
-          affinityBroken: r?.affinityBroken ?? false,
-        });
-      }
-    }
-    for (const x of released) irqs.push(x); // (not push(...): a device may hold 2^20 of them)
-    unlisted += devUnlisted;
-    devices.push({
+    const d: DeviceRoutes = {
       device: D.name[dev],
       uri: file.uri,
       range: file.range(D.start[dev], D.end[dev]),
-      irqs,
-      unlisted: devUnlisted,
-    });
+      irqs: [],
+      unlisted: 0,
+    };
+    devices.push(d);
+    for (const g of groupsOfDevice(m, dev))
+      for (let i = 0; i < G.size[g]; i++) {
+        const k = G.order[g] + i;
+        if (irqDead(m, k)) continue;
+        if (P?.failureCode(k) === 'released') released.push(g, k);
+        else if (listed < MAX_ROUTES_LISTED) {
+          listed++;
+          d.irqs.push(info(g, k));
+        } else d.unlisted++;
+      }
   }
+  for (let j = 0; j < released.length; j += 2) {
+    const [g, k] = [released[j], released[j + 1]];
+    const d = devices[G.device[g]];
+    if (listed < MAX_ROUTES_LISTED) {
+      listed++;
+      d.irqs.push(info(g, k));
+    } else d.unlisted++;
+  }
+  let unlisted = 0;
+  for (const d of devices) unlisted += d.unlisted;
   return { uri: m.rootUri, simulated: !!a.simulation, devices, unlisted, limit: MAX_ROUTES_LISTED };
 }
 

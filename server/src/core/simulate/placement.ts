@@ -84,6 +84,12 @@ export class Placement {
     return { code: this.codes[c], message: typeof t === 'string' ? t : t() };
   }
 
+  /** The RULES code of interrupt k's failure (null: allocated), without making its message. */
+  failureCode(k: number): string | null {
+    const c = this.failure[k];
+    return c === 0 ? null : this.codes[c];
+  }
+
   /** The hops a failed interrupt had taken before it failed. */
   failureHopsOf(k: number): Hop[] {
     return this.failureHops?.[k] ?? [];

@@ -250,7 +250,7 @@ class Parser extends TokenParser {
         return this.release(kwStart);
     }
     this.error(
-      `unknown statement '${this.text.slice(kwStart, kwEnd)}': expected one of ${STATEMENT_LIST}`,
+      `unknown statement ${quoteCut(this.text.slice(kwStart, kwEnd), "'")}: expected one of ${STATEMENT_LIST}`,
       kwStart,
       kwEnd,
     );
@@ -436,7 +436,7 @@ class Parser extends TokenParser {
         this.advance();
         tr.sA[st] = tr.addAtom(At.Name, s, dot, tr.names.intern(this.text, s, dot), 0);
         if (dot === e - 1) {
-          this.error(`expected the interrupt name after '${this.text.slice(s, e)}'`, s, e);
+          this.error(`expected the interrupt name after ${quoteCut(this.text.slice(s, e), "'")}`, s, e);
         } else {
           tr.sB[st] = tr.addAtom(At.Name, dot + 1, e, tr.names.intern(this.text, dot + 1, e), 0);
         }

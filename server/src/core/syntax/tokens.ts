@@ -217,7 +217,7 @@ export abstract class TokenParser extends Scanner {
         const sepEnd = this.tokEnd;
         this.advance();
         this.error(
-          `expected a number after '${sepText}' in the range ${this.text.slice(s, e)}${sepText}`,
+          `expected a number after '${sepText}' in the range ${quoteCut(this.text.slice(s, e) + sepText, '')}`,
           sepStart,
           sepEnd,
         );

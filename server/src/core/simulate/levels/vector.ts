@@ -258,9 +258,11 @@ export class VectorLevel implements Level, Undoable {
       return true;
     } else {
       c = this.search(ctx);
+      // (the message is made when read: ctx is the next interrupt's by then)
+      const restricted = ctx.restricted;
       if (c < 0)
         return this.exhausted(ctx, () =>
-          ctx.restricted
+          restricted
             ? `any CPU of its affinity ${formatList(m.masks[G.affinity[g]] ?? [])} nor any other online CPU`
             : 'any online CPU',
         );
