@@ -12,7 +12,16 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repo, run, scenario, STEP_TIMEOUT, withWorkbench } from '../test/e2e/scenario.mjs';
+import {
+  openFile,
+  openWorkbench,
+  repo,
+  run,
+  runCommand,
+  scenario,
+  STEP_TIMEOUT,
+  withWorkbench,
+} from '../test/e2e/scenario.mjs';
 
 const EXAMPLE = 'two-ir-units.irqtopo';
 const IRQ = 'nvme0.io[1]'; // the screenshot's route
@@ -30,32 +39,9 @@ mkdirSync(frames, { recursive: true });
 const s = scenario('record-demo', { dir: frames });
 const { step, log } = s;
 
-async function command(page, title) {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ timeout: STEP_TIMEOUT });
-  await input.fill(`>${title}`);
-  const row = page
-    .locator('.quick-input-list .monaco-list-row')
-    .filter({ has: page.locator('.label-name', { hasText: title }) })
-    .first();
-  await row.waitFor({ timeout: STEP_TIMEOUT });
-  await row.click();
-}
-
 async function openExample(page, server, workspace) {
-  await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
-  await page.waitForSelector('.monaco-workbench', { timeout: STEP_TIMEOUT });
-  await page.waitForSelector('.explorer-viewlet .monaco-list-row', { timeout: STEP_TIMEOUT });
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ timeout: STEP_TIMEOUT });
-  await input.fill(EXAMPLE);
-  await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${EXAMPLE}"]`, {
-    timeout: STEP_TIMEOUT,
-  });
-  await page.keyboard.press('Enter');
-  await page.waitForSelector('.editor-instance .view-line', { timeout: STEP_TIMEOUT });
+  await openWorkbench(page, server, workspace);
+  await openFile(page, EXAMPLE);
 }
 
 /** Focuses the example's editor (its tab) and puts the cursor at the start of LINE. */
@@ -110,7 +96,7 @@ async function screenshot() {
         const irq = pane.locator('.monaco-list-row', { hasText: IRQ }).first();
         await irq.waitFor({ timeout: STEP_TIMEOUT });
         await irq.locator('.monaco-tl-twistie').click();
-        await command(page, 'irqtopo: Show Interrupt Routes');
+        await runCommand(page, 'irqtopo: Show Interrupt Routes');
         const f = await diagram(page);
         await f.waitForSelector('#graph .node', { timeout: STEP_TIMEOUT });
         await f.locator('#irq-select').selectOption(IRQ);
@@ -183,7 +169,7 @@ async function gif() {
         await frame(page, 2.5);
       });
       await step('the GIF: open the diagram on its route', async () => {
-        await command(page, 'irqtopo: Show Interrupt Routes');
+        await runCommand(page, 'irqtopo: Show Interrupt Routes');
         const f = await diagram(page);
         await f.waitForSelector('#graph .node', { timeout: STEP_TIMEOUT });
         await f.locator('#irq-select').selectOption(GIF_IRQ);

@@ -61,6 +61,32 @@ export function chromiumAvailable(): boolean {
   return fs.existsSync(CHROMIUM);
 }
 
+/** Headless Chromium with a throwaway profile; `close()` ends it and removes the profile. */
+export async function launchChromium(viewport?: { width: number; height: number }): Promise<{
+  browser: import('playwright-core').BrowserContext;
+  page: import('playwright-core').Page;
+  close(): Promise<void>;
+}> {
+  const { chromium } = await import('playwright-core');
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'irqtopo-chromium-'));
+  const browser = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    ...(viewport ? { viewport } : {}),
+    env: { ...process.env, XDG_CONFIG_HOME: profile, XDG_CACHE_HOME: profile },
+  });
+  const page = browser.pages()[0] ?? (await browser.newPage());
+  return {
+    browser,
+    page,
+    async close() {
+      await browser.close().catch(() => undefined);
+      fs.rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
 export interface Harness {
   page: import('playwright-core').Page;
   /** posts a host message; for `model`, resolves with the webview's `rendered` report */
@@ -76,7 +102,6 @@ export interface Harness {
 export async function openHarness(
   o: { width?: number; height?: number; dist?: string } = {},
 ): Promise<Harness> {
-  const { chromium } = await import('playwright-core');
   const dist = o.dist ?? path.join(__dirname, '..', '..', '..', 'dist', 'webview');
   if (!fs.existsSync(path.join(dist, 'main.js')))
     throw new Error(`${dist}/main.js is missing: npm run build`);
@@ -108,15 +133,8 @@ export async function openHarness(
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'irqtopo-chromium-'));
-  const browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: o.width ?? 1400, height: o.height ?? 860 },
-    env: { ...process.env, XDG_CONFIG_HOME: profile, XDG_CACHE_HOME: profile },
-  });
-  const page = browser.pages()[0] ?? (await browser.newPage());
+  const chrome = await launchChromium({ width: o.width ?? 1400, height: o.height ?? 860 });
+  const page = chrome.page;
   const violations: string[] = [];
   page.on('pageerror', (e) => violations.push(`page error: ${String(e)}`));
   page.on('console', (m) => {
@@ -188,9 +206,8 @@ export async function openHarness(
     },
     received: () => page.evaluate(() => (window as unknown as { __out: WebviewMessage[] }).__out),
     async close() {
-      await browser.close().catch(() => undefined);
+      await chrome.close();
       await new Promise<void>((r) => server.close(() => r()));
-      fs.rmSync(profile, { recursive: true, force: true });
     },
   };
   return h;

@@ -7,33 +7,10 @@
 // Run after `npm run package` (test/e2e/run-all.mjs does it).
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { repo, run, scenario, STEP_TIMEOUT, withWorkbench } from './scenario.mjs';
+import { repo, run, runCommand, scenario, STEP_TIMEOUT, withWorkbench } from './scenario.mjs';
 
 const s = scenario('package-scenario', { dir: join(repo, 'test', 'e2e', 'artifacts') });
 const { step, shot, log } = s;
-
-async function runCommand(page, title, pick) {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ timeout: STEP_TIMEOUT });
-  await input.fill(`>${title}`);
-  // the row whose label is the title (Enter would run the first fuzzy match, maybe another command)
-  const row = page
-    .locator('.quick-input-list .monaco-list-row')
-    .filter({
-      has: page.locator('.label-name', {
-        hasText: new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`),
-      }),
-    })
-    .first();
-  await row.waitFor({ timeout: STEP_TIMEOUT });
-  await row.click();
-  if (pick) {
-    const item = page.locator('.quick-input-list .monaco-list-row', { hasText: pick }).first();
-    await item.waitFor({ timeout: STEP_TIMEOUT });
-    await item.click();
-  }
-}
 
 /** The frame of a webview whose document satisfies `probe` (webviews are an iframe in an iframe). */
 async function webviewFrame(page, probe, what, timeout = STEP_TIMEOUT) {

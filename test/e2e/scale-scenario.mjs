@@ -19,6 +19,7 @@ import {
   STEP_TIMEOUT,
   waitRoute,
   withWorkbench,
+  closeSideBar,
 } from './scenario.mjs';
 import { serverTopology } from './server-topology.mjs';
 
@@ -58,10 +59,7 @@ async function main() {
       await step(`open ${FILE} (300 devices, 2,700 interrupts), the side bar closed`, async () => {
         await openWorkbench(page, server, workspace);
         await openFile(page, FILE);
-        await page.keyboard.press('Control+B');
-        await page
-          .waitForSelector('.part.sidebar', { state: 'hidden', timeout: STEP_TIMEOUT })
-          .catch(() => undefined);
+        await closeSideBar(page);
       });
 
       await step('the diagram beside the editor draws the server in clusters', async () => {

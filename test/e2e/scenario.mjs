@@ -127,15 +127,38 @@ export async function openFile(page, name) {
   await page.waitForSelector('.editor-instance .view-line', { timeout: STEP_TIMEOUT });
 }
 
-/** Runs a command from the palette (F1) by its title. */
-export async function runCommand(page, title) {
+/** Closes the side bar (Ctrl+B), so the editor and a panel beside it get the width. */
+export async function closeSideBar(page) {
+  await page.keyboard.press('Control+B');
+  await page
+    .waitForSelector('.part.sidebar', { state: 'hidden', timeout: STEP_TIMEOUT })
+    .catch(() => undefined);
+}
+
+/**
+ * Runs a command from the palette (F1) by its title: the row whose label starts with the title (Enter
+ * would run the first fuzzy match, maybe another command); `pick`: then the quick pick item with that text.
+ */
+export async function runCommand(page, title, pick) {
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ timeout: STEP_TIMEOUT });
   await input.fill(`>${title}`);
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+  const row = page
+    .locator('.quick-input-list .monaco-list-row')
+    .filter({
+      has: page.locator('.label-name', {
+        hasText: new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`),
+      }),
+    })
+    .first();
   await row.waitFor({ timeout: STEP_TIMEOUT });
-  await page.keyboard.press('Enter');
+  await row.click();
+  if (pick) {
+    const item = page.locator('.quick-input-list .monaco-list-row', { hasText: pick }).first();
+    await item.waitFor({ timeout: STEP_TIMEOUT });
+    await item.click();
+  }
 }
 
 /** The cursor's line (1-based), from the status bar. */

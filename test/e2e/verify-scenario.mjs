@@ -22,6 +22,7 @@ import {
   scenario,
   STEP_TIMEOUT,
   withWorkbench,
+  closeSideBar,
 } from './scenario.mjs';
 
 const FILE = 'd5.irqtopo';
@@ -100,10 +101,7 @@ async function main() {
       await step(`open the workbench and ${FILE} (the D5 import), the side bar closed`, async () => {
         await openWorkbench(page, server, workspace);
         await openFile(page, FILE);
-        await page.keyboard.press('Control+B');
-        await page
-          .waitForSelector('.part.sidebar', { state: 'hidden', timeout: STEP_TIMEOUT })
-          .catch(() => undefined);
+        await closeSideBar(page);
       });
 
       await step('irqtopo: Verify Against Observations shows the CLI’s agreement per column', async () => {

@@ -246,6 +246,10 @@ interface Report {
   extra?: string;
 }
 
+function newReport(target: Target): Report {
+  return { target, tried: 0, crashes: [], hangs: [], slow: [], peakHeapMb: 0, peakRssMb: 0, kinds: {} };
+}
+
 const FINDINGS = path.join(ROOT, 'test-results', 'fuzz'); // (kept by npm run build, which empties out/)
 
 function save(target: Target, seed: number, index: number, o: Options, what: string, error?: string): string {
@@ -259,16 +263,7 @@ function save(target: Target, seed: number, index: number, o: Options, what: str
 }
 
 async function runWorkerTarget(target: 'core' | 'importer', o: Options): Promise<Report> {
-  const rep: Report = {
-    target,
-    tried: 0,
-    crashes: [],
-    hangs: [],
-    slow: [],
-    peakHeapMb: 0,
-    peakRssMb: 0,
-    kinds: {},
-  };
+  const rep = newReport(target);
   const deadline = Date.now() + o.minutes * 60_000;
   let next = 0;
   let rssPeak = 0;
@@ -382,16 +377,7 @@ function peakRssOf(pid: number | undefined): number {
 
 /** Randomized sessions with the bundled server: edits (grown fragments too) and every request, at random places. */
 async function runLsp(o: Options): Promise<Report> {
-  const rep: Report = {
-    target: 'lsp',
-    tried: 0,
-    crashes: [],
-    hangs: [],
-    slow: [],
-    peakHeapMb: 0,
-    peakRssMb: 0,
-    kinds: {},
-  };
+  const rep = newReport('lsp');
   const deadline = Date.now() + o.minutes * 60_000;
   const bases = EXAMPLES();
   let session = 0;

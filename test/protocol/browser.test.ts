@@ -6,9 +6,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { CHROMIUM, CHROMIUM_ARGS, chromiumAvailable } from '../bench/webview-harness';
+import { CHROMIUM, chromiumAvailable, launchChromium } from '../bench/webview-harness';
 import { ROOT } from './client';
 
 interface PageResult {
@@ -44,16 +43,9 @@ describe('language server in a web worker (headless Chromium)', function () {
   after(() => server?.close());
 
   it('initializes, reads an include through the client, publishes diagnostics and answers a hover', async () => {
-    const { chromium } = await import('playwright-core');
-    const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'irqtopo-chromium-'));
-    const browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      env: { ...process.env, XDG_CONFIG_HOME: profile, XDG_CACHE_HOME: profile },
-    });
+    const chrome = await launchChromium();
     try {
-      const page = browser.pages()[0] ?? (await browser.newPage());
+      const page = chrome.page;
       const pageErrors: string[] = [];
       page.on('pageerror', (e) => pageErrors.push(String(e)));
       await page.goto(`${origin}/`);
@@ -156,8 +148,7 @@ describe('language server in a web worker (headless Chromium)', function () {
       );
       assert.match(r.hover?.contents.value ?? '', /Parent chain: IMS-dsa0 → IR-0 → VECTOR/);
     } finally {
-      await browser.close();
-      fs.rmSync(profile, { recursive: true, force: true });
+      await chrome.close();
     }
   });
 });

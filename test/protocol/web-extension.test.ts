@@ -9,9 +9,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { CHROMIUM, CHROMIUM_ARGS, chromiumAvailable } from '../bench/webview-harness';
+import { CHROMIUM, chromiumAvailable, launchChromium } from '../bench/webview-harness';
 import { ROOT } from './client';
 
 interface WorkerResult {
@@ -73,16 +72,9 @@ describe('the extension bundle in a web worker extension host (headless Chromium
   after(() => server?.close());
 
   it('loads as CommonJS without Node, and activate takes the browser half, which requires only vscode', async () => {
-    const { chromium } = await import('playwright-core');
-    const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'irqtopo-chromium-'));
-    const browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      env: { ...process.env, XDG_CONFIG_HOME: profile, XDG_CACHE_HOME: profile },
-    });
+    const chrome = await launchChromium();
     try {
-      const page = browser.pages()[0] ?? (await browser.newPage());
+      const page = chrome.page;
       const pageErrors: string[] = [];
       page.on('pageerror', (e) => pageErrors.push(String(e)));
       await page.goto(`${origin}/`);
@@ -103,8 +95,7 @@ describe('the extension bundle in a web worker extension host (headless Chromium
       assert.ok(r.required.length > 0, 'the browser half requires vscode');
       assert.deepEqual([...new Set(r.required)], ['vscode']);
     } finally {
-      await browser.close();
-      fs.rmSync(profile, { recursive: true, force: true });
+      await chrome.close();
     }
   });
 });

@@ -70,17 +70,8 @@ export function preview(s: string, max = 40): string {
   return t.length > max ? `${t.slice(0, max)}…` : t;
 }
 
-/** Formats a sorted list of numbers as `0-3,8,10-11`. */
-export function formatList(values: readonly number[]): string {
-  const parts: string[] = [];
-  for (let i = 0; i < values.length;) {
-    let j = i;
-    while (j + 1 < values.length && values[j + 1] === values[j] + 1) j++;
-    parts.push(i === j ? `${values[i]}` : `${values[i]}-${values[j]}`);
-    i = j + 1;
-  }
-  return parts.join(',');
-}
+/** Formats a sorted list of numbers as `0-3,8,10-11` (the language's own formatter). */
+export { formatList } from '../values';
 
 export interface Bdf {
   segment: number;

@@ -110,20 +110,20 @@ function join(
   const aN = aCut + reg.aCount + (old.aCount - aFrom);
   const pShift = pCut + reg.pCount - pFrom;
   const aShift = aCut + reg.aCount - aFrom;
-  const S = <A extends Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer>>(
-    mk: (n: number) => A,
-    o: A,
-    r: A,
-    move?: (v: number) => number,
-  ): A => {
-    const out = mk(sN);
-    out.set(o.subarray(0, i), 0);
-    out.set(r.subarray(0, reg.sCount), i);
-    const tail = o.subarray(j, old.sCount);
-    if (!move) out.set(tail, i + reg.sCount);
-    else for (let k = 0; k < tail.length; k++) out[i + reg.sCount + k] = move(tail[k]);
-    return out;
-  };
+  // a column of each table: the old rows before the cut, the region's rows, the old rows from `fromRow` (moved)
+  type Col = Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer> | Uint16Array<ArrayBuffer>;
+  const column =
+    (n: number, cut: number, regRows: number, fromRow: number, oldRows: number) =>
+    <X extends Col>(mk: (n: number) => X, o: X, r: X, move?: (v: number) => number): X => {
+      const out = mk(n);
+      out.set(o.subarray(0, cut), 0);
+      out.set(r.subarray(0, regRows), cut);
+      const tail = o.subarray(fromRow, oldRows);
+      if (!move) out.set(tail, cut + regRows);
+      else for (let k = 0; k < tail.length; k++) out[cut + regRows + k] = move(tail[k]);
+      return out;
+    };
+  const S = column(sN, i, reg.sCount, j, old.sCount);
   const i32 = (n: number) => new Int32Array(n);
   const u8 = (n: number) => new Uint8Array(n);
   const off = (v: number) => (v < 0 ? v : v + delta);
@@ -147,35 +147,14 @@ function join(
   t.sBClose = S(i32, old.sBClose, reg.sBClose, off);
   t.sCount = sN;
   // properties
-  const P = <A extends Int32Array<ArrayBuffer>>(o: A, r: A, move?: (v: number) => number): A => {
-    const out = new Int32Array(pN) as A;
-    out.set(o.subarray(0, pCut), 0);
-    out.set(r.subarray(0, reg.pCount), pCut);
-    const tail = o.subarray(pFrom, old.pCount);
-    if (!move) out.set(tail, pCut + reg.pCount);
-    else for (let k = 0; k < tail.length; k++) out[pCut + reg.pCount + k] = move(tail[k]);
-    return out;
-  };
-  t.pName = P(old.pName, reg.pName);
-  t.pStart = P(old.pStart, reg.pStart, off);
-  t.pAtoms = P(old.pAtoms, reg.pAtoms, (v) => v + aShift);
-  t.pNAtoms = P(old.pNAtoms, reg.pNAtoms);
+  const P = column(pN, pCut, reg.pCount, pFrom, old.pCount);
+  t.pName = P(i32, old.pName, reg.pName);
+  t.pStart = P(i32, old.pStart, reg.pStart, off);
+  t.pAtoms = P(i32, old.pAtoms, reg.pAtoms, (v) => v + aShift);
+  t.pNAtoms = P(i32, old.pNAtoms, reg.pNAtoms);
   t.pCount = pN;
   // atoms
-  const A = <X extends Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer> | Uint16Array<ArrayBuffer>>(
-    mk: (n: number) => X,
-    o: X,
-    r: X,
-    move?: (v: number) => number,
-  ): X => {
-    const out = mk(aN);
-    out.set(o.subarray(0, aCut), 0);
-    out.set(r.subarray(0, reg.aCount), aCut);
-    const tail = o.subarray(aFrom, old.aCount);
-    if (!move) out.set(tail, aCut + reg.aCount);
-    else for (let k = 0; k < tail.length; k++) out[aCut + reg.aCount + k] = move(tail[k]);
-    return out;
-  };
+  const A = column(aN, aCut, reg.aCount, aFrom, old.aCount);
   t.aKind = A(u8, old.aKind, reg.aKind);
   t.aStart = A(i32, old.aStart, reg.aStart, (v) => v + delta);
   t.aLen = A((n) => new Uint16Array(n), old.aLen, reg.aLen);
